@@ -1,0 +1,3 @@
+"""Data-subject rights for Django sites: consent, export, erasure and retention."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Admin for operators, one module per concept."""

@@ -1,0 +1,11 @@
+"""System checks, one module per concern. Ids are stable: ``datarights.E0xx`` and ``W0xx``."""
+
+from django.core import checks
+
+
+def register_all() -> None:
+    from . import configuration, coverage
+
+    checks.register(configuration.check_keys, checks.Tags.security, deploy=True)
+    checks.register(configuration.check_settings)
+    checks.register(coverage.check_registry_coverage)

@@ -1,0 +1,1 @@
+"""Consent purposes, choices and their history."""

@@ -1,0 +1,1 @@
+"""The app's own personal data, registered like any host app's."""

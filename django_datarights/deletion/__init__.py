@@ -1,0 +1,1 @@
+"""Account deletion: requests, grace period and the erasure engine."""

@@ -1,0 +1,1 @@
+"""Data export: archive building, encryption at rest, downloads and expiry."""

@@ -1,0 +1,1 @@
+"""Re-authentication ("sudo mode") in front of the sensitive actions."""

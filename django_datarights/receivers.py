@@ -1,0 +1,5 @@
+"""Signal receivers the app connects in ``AppConfig.ready()``."""
+
+
+def connect_all() -> None:
+    pass

@@ -1,0 +1,1 @@
+/* Progressive enhancement for the privacy pages: everything works without it. */
