@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class ConsentRecordImmutable(Exception):
+    """Raised when code tries to change a ``ConsentRecord`` that is already stored."""
 
 
 class LegalBasis(models.TextChoices):
@@ -137,6 +143,15 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"consent record {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # History is evidence: a record is written once and never changed. Erasure clears
+        # ``user`` with a queryset ``update()``, which does not pass through here.
+        if self.pk is not None and not self._state.adding:
+            raise ConsentRecordImmutable(
+                f"consent record {self.pk} is append-only and cannot be changed"
+            )
+        super().save(*args, **kwargs)
 
 
 class PrivacyPolicy(models.Model):

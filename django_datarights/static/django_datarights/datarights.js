@@ -1,1 +1,116 @@
-/* Progressive enhancement for the privacy pages: everything works without it. */
+/* Progressive enhancement for the privacy pages: everything works without it.
+ *
+ * - Forms marked data-datarights-autosave save on each change with fetch and announce the
+ *   result in their role="status" element. Their submit button keeps working.
+ * - Elements marked data-datarights-poll poll the JSON URL in data-status-url and show the
+ *   "label" it returns; when the response has "done": true the page reloads to show the result.
+ *   The polling stops after a bounded number of attempts.
+ */
+(function () {
+  "use strict";
+
+  var POLL_INTERVAL_MS = 3000;
+  var POLL_MAX_ATTEMPTS = 200;
+
+  function statusElement(form) {
+    return form.querySelector("[data-datarights-status]");
+  }
+
+  function announce(element, text) {
+    if (!element) {
+      return;
+    }
+    // Clear first so that the same message twice in a row is announced again.
+    element.textContent = "";
+    window.setTimeout(function () {
+      element.textContent = text;
+    }, 50);
+  }
+
+  function saveForm(form) {
+    var status = statusElement(form);
+    var savingText = form.getAttribute("data-saving-text") || "…";
+    var errorText = form.getAttribute("data-error-text") ||
+      "Not saved. Please use the save button.";
+    if (status) {
+      status.textContent = savingText;
+    }
+    return window.fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        announce(status, (data && data.message) || (response.ok ? "" : errorText));
+      });
+    }).catch(function () {
+      announce(status, errorText);
+    });
+  }
+
+  function enhanceAutosave(form) {
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target && (target.type === "checkbox" || target.type === "radio")) {
+        saveForm(form);
+      }
+    });
+  }
+
+  function enhancePoll(element) {
+    var url = element.getAttribute("data-status-url");
+    var label = element.querySelector("[data-datarights-poll-label]") || element;
+    var attempts = 0;
+    if (!url) {
+      return;
+    }
+
+    function poll() {
+      attempts += 1;
+      if (attempts > POLL_MAX_ATTEMPTS) {
+        return;
+      }
+      element.setAttribute("aria-busy", "true");
+      window.fetch(url, {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        element.removeAttribute("aria-busy");
+        if (!data) {
+          window.setTimeout(poll, POLL_INTERVAL_MS * 2);
+          return;
+        }
+        if (data.label && label.textContent !== data.label) {
+          label.textContent = data.label;
+        }
+        if (data.done) {
+          window.location.reload();
+          return;
+        }
+        window.setTimeout(poll, POLL_INTERVAL_MS);
+      }).catch(function () {
+        element.removeAttribute("aria-busy");
+        window.setTimeout(poll, POLL_INTERVAL_MS * 2);
+      });
+    }
+
+    window.setTimeout(poll, POLL_INTERVAL_MS);
+  }
+
+  function init() {
+    if (!window.fetch || !window.FormData) {
+      return;
+    }
+    document.querySelectorAll("form[data-datarights-autosave]").forEach(enhanceAutosave);
+    document.querySelectorAll("[data-datarights-poll]").forEach(enhancePoll);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,40 @@
+"""Template tags: ``{% load datarights %}``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+from django.utils.translation import ngettext
+
+from ..consent.queries import has_consent as _has_consent
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def has_consent(context: dict[str, Any], purpose_slug: str) -> bool:
+    """Return whether the current user consents to ``purpose_slug``.
+
+    ``{% has_consent "newsletter" as ok %}{% if ok %}…{% endif %}``. Uses the request's cache,
+    so any number of checks on a page cost one query.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return _has_consent(user, purpose_slug, request)
+
+
+@register.filter
+def period(value: datetime.timedelta) -> str:
+    """Format a retention period in whole years, days or hours: ``{{ rule.period|period }}``."""
+    if not isinstance(value, datetime.timedelta):
+        return ""
+    days = value.days
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    if days:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    hours = max(1, round(value.total_seconds() / 3600))
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
