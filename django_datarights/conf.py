@@ -134,6 +134,11 @@ class AppSettings:
         """Share of a table a single run may touch before the safety brake stops it."""
         return float(_get("RETENTION_MAX_SHARE", 0.5))
 
+    @property
+    def RETENTION_STALE_AFTER(self) -> timedelta:
+        """A running retention run with no progress for this long is taken over by the next run."""
+        return _as_timedelta(_get("RETENTION_STALE_AFTER", timedelta(minutes=10)))
+
     # --- Consent ----------------------------------------------------------------------------
 
     @property

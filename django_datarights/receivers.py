@@ -2,4 +2,6 @@
 
 
 def connect_all() -> None:
-    pass
+    from .retention import sync
+
+    sync.connect()

@@ -2,3 +2,6 @@
 
 Each task is a thin wrapper over a flow function; the modules below define them.
 """
+
+from .retention.tasks import enforce_all as retention_enforce_all  # noqa: E402,F401
+from .retention.tasks import enforce_policy as retention_enforce_policy  # noqa: E402,F401

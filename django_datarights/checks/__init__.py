@@ -4,8 +4,9 @@ from django.core import checks
 
 
 def register_all() -> None:
-    from . import configuration, coverage
+    from . import configuration, coverage, retention
 
     checks.register(configuration.check_keys, checks.Tags.security, deploy=True)
     checks.register(configuration.check_settings)
     checks.register(coverage.check_registry_coverage)
+    checks.register(retention.check_retention_policies, checks.Tags.database)
