@@ -15,8 +15,9 @@ class DataRightsConfig(AppConfig):
 
         # The app's own datasets (consent history, requests, audit events, the account) first,
         # then every installed app's ``datarights`` module, the way the admin finds ``admin``.
-        from . import datarights  # noqa: F401
+        from . import datarights
 
         autodiscover_modules("datarights")
+        datarights.register_account()
         checks.register_all()
         receivers.connect_all()

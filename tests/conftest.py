@@ -1,4 +1,9 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite, and the hooks that gate tests on real services.
+
+Tests marked ``postgres``, ``worker`` or ``browser`` are skipped, with the reason, when the
+service is missing. With ``CI=true`` or ``DATARIGHTS_REQUIRE_SERVICES=1`` such a skip fails
+the test instead, so a CI run cannot pass while silently leaving the service layer out.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,35 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+
+from tests.services.availability import MISSING_CHECKS, SERVICE_MARKERS, services_required
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reasons: dict[str, str | None] = {}
+    for item in items:
+        for marker in SERVICE_MARKERS:
+            if item.get_closest_marker(marker) is None:
+                continue
+            if marker not in reasons:
+                reasons[marker] = MISSING_CHECKS[marker]()
+            reason = reasons[marker]
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"{marker}: {reason}"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    needs_service = any(item.get_closest_marker(marker) for marker in SERVICE_MARKERS)
+    if report.skipped and needs_service and not hasattr(report, "wasxfail") and services_required():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{reason}\nService tests must run when CI=true or DATARIGHTS_REQUIRE_SERVICES=1 "
+            "is set; a skip counts as a failure."
+        )
+    return report
 
 
 @pytest.fixture

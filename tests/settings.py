@@ -21,3 +21,20 @@ DATARIGHTS_DELETION_GRACE_PERIOD = 0
 DATARIGHTS_SITE_NAME = "Test Site"
 MEDIA_ROOT = Path(VAR_DIR) / "media"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# A real worker started by tests/services/celery_worker.py: Redis hands an unacknowledged task
+# out again after this many seconds, so a test that kills a worker sees the redelivery quickly.
+if os.environ.get("DATARIGHTS_TEST_REAL_WORKER"):
+    # kombu 5.7 scans for such tasks every interval x throttle seconds (10 x 10 by default).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": float(os.environ.get("DATARIGHTS_TEST_VISIBILITY_TIMEOUT", "5")),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+
+# A beat process under test fires every entry of the schedule this often, in seconds.
+if os.environ.get("DATARIGHTS_TEST_BEAT_SECONDS"):
+    CELERY_BEAT_SCHEDULE = {  # noqa: F405
+        name: {**entry, "schedule": float(os.environ["DATARIGHTS_TEST_BEAT_SECONDS"])}
+        for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
+    }

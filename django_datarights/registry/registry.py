@@ -56,6 +56,16 @@ class Registry:
         logger.debug("registered personal data model %s", model_class._meta.label)
         return declaration
 
+    def register_if_absent(
+        self, model: type[models.Model] | str, declaration: type[PersonalData]
+    ) -> bool:
+        """Register ``model`` unless it already is; return whether it was registered now."""
+        model_class = apps.get_model(model) if isinstance(model, str) else model
+        if model_class in self._declarations:
+            return False
+        self.register(model_class, declaration)
+        return True
+
     def unregister(self, model: type[models.Model]) -> None:
         self._declarations.pop(model, None)
 
