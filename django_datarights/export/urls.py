@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.request_export_view, name="export-request"),
+    path("<uuid:export_id>/status/", views.export_status, name="export-status"),
+    path("<uuid:export_id>/download/", views.download_export, name="export-download"),
+]

@@ -1,0 +1,301 @@
+"""Build a user's export archive: a ZIP with JSON and CSV per dataset, the user's files,
+``manifest.json`` and an ``index.html`` to read offline.
+
+The builder writes into any seekable binary file object (a temporary file in production), so
+the archive is never held in memory. Rows are read with ``iterator(chunk_size=...)`` and each
+dataset is read from the database once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import posixpath
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db.models.fields.files import FieldFile
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..conf import app_settings
+from ..models import RetentionPolicy
+from ..models.retention import RetentionAction
+from ..registry import PersonalData, registry
+from .formats import SCHEMA_VERSION, CsvDatasetWriter, JsonDatasetWriter, json_value
+
+logger = logging.getLogger(__name__)
+
+COPY_BUFFER = 1024 * 1024
+STATUS_COMPLETE = "complete"
+
+#: Called after each dataset with ``(datasets done, datasets in total)``.
+ProgressCallback = Callable[[int, int], None]
+
+
+class DatasetFailed(Exception):
+    """One dataset could not be exported; the archive must not be offered as complete.
+
+    ``dataset`` is the dataset's label (``app_label.ModelName``) and ``category`` its readable
+    name, which the user-facing message names. The original exception is the cause.
+    """
+
+    def __init__(self, dataset: str, category: str, reason: str) -> None:
+        super().__init__(f"dataset {dataset} failed: {reason}")
+        self.dataset = dataset
+        self.category = category
+        self.reason = reason
+
+
+@dataclass
+class DatasetSummary:
+    name: str
+    label: str
+    category: str
+    rows: int = 0
+    files: int = 0
+    status: str = STATUS_COMPLETE
+
+
+@dataclass
+class ArchiveResult:
+    """Manifest content and totals of a finished archive."""
+
+    manifest: dict[str, Any]
+    datasets: list[DatasetSummary] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(dataset.rows for dataset in self.datasets)
+
+
+class _HashingWriter:
+    """Pass writes through to a ZIP member while computing their SHA-256."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.target.write(data)
+
+    def flush(self) -> None:
+        pass
+
+    # TextIOWrapper checks these before writing.
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+
+def file_path_in_archive(declaration: type[PersonalData], pk: Any, field_name: str, stored_name: str) -> str:
+    """Return where a stored file goes inside the archive, unique per row and field."""
+    return f"files/{declaration.dataset_name()}/{pk}/{field_name}/{posixpath.basename(stored_name)}"
+
+
+def build_archive(
+    user: Any,
+    target: IO[bytes],
+    *,
+    declarations: Iterable[type[PersonalData]] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ArchiveResult:
+    """Write the export archive of ``user`` into ``target`` and return its manifest.
+
+    Raises ``DatasetFailed`` naming the first dataset that cannot be exported; ``target`` then
+    contains an unfinished archive the caller must discard.
+    """
+    chosen = list(declarations if declarations is not None else registry.in_export_order())
+    hashes: dict[str, str] = {}
+    summaries: list[DatasetSummary] = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for done, declaration in enumerate(chosen, start=1):
+            summary = DatasetSummary(
+                name=declaration.dataset_name(),
+                label=declaration.label(),
+                category=str(declaration.display_category()),
+            )
+            try:
+                _write_dataset(archive, declaration, user, summary, hashes)
+            except DatasetFailed:
+                raise
+            except Exception as exc:
+                logger.exception("export dataset %s failed", declaration.label())
+                raise DatasetFailed(declaration.label(), summary.category, f"{type(exc).__name__}: {exc}") from exc
+            summaries.append(summary)
+            logger.debug("export dataset %s: %d rows, %d files", summary.label, summary.rows, summary.files)
+            if progress is not None:
+                progress(done, len(chosen))
+
+        generated_at = timezone.now()
+        index_html = render_index(chosen, summaries, generated_at)
+        _write_bytes(archive, "index.html", index_html.encode(), hashes)
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": generated_at.isoformat(),
+            "status": STATUS_COMPLETE,
+            "datasets": [
+                {
+                    "name": s.name,
+                    "label": s.label,
+                    "category": s.category,
+                    "rows": s.rows,
+                    "files": s.files,
+                    "status": s.status,
+                    "json": f"data/{s.name}.json",
+                    "csv": f"data/{s.name}.csv",
+                }
+                for s in summaries
+            ],
+            "sha256": dict(sorted(hashes.items())),
+        }
+        archive.writestr("manifest.json", _manifest_bytes(manifest))
+    return ArchiveResult(manifest=manifest, datasets=summaries)
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def _write_dataset(
+    archive: zipfile.ZipFile,
+    declaration: type[PersonalData],
+    user: Any,
+    summary: DatasetSummary,
+    hashes: dict[str, str],
+) -> None:
+    columns = declaration.export_columns()
+    file_fields = {declaration.model._meta.get_field(name).attname for name in declaration.files}
+    chunk_size = app_settings.EXPORT_CHUNK_SIZE
+    json_name = f"data/{summary.name}.json"
+    csv_name = f"data/{summary.name}.csv"
+
+    # A ZIP accepts one open member at a time, so the CSV goes to a temporary file during the
+    # single pass over the rows and is copied in afterwards.
+    with tempfile.TemporaryFile() as csv_spool:
+        csv_writer = CsvDatasetWriter(csv_spool, [label for _attname, label in columns])
+        with archive.open(json_name, "w", force_zip64=True) as member:
+            hashing = _HashingWriter(member)
+            json_writer = JsonDatasetWriter(
+                hashing,
+                dataset=summary.label,
+                category=summary.category,
+                columns=[{"name": attname, "label": label} for attname, label in columns],
+            )
+            for instance in declaration.rows_for(user).iterator(chunk_size=chunk_size):
+                raw = declaration.export_row(instance)
+                row = {}
+                for attname, _label in columns:
+                    value = raw.get(attname)
+                    if attname in file_fields and isinstance(value, FieldFile):
+                        value = (
+                            file_path_in_archive(declaration, instance.pk, attname, value.name)
+                            if value.name
+                            else None
+                        )
+                    row[attname] = json_value(value)
+                json_writer.write_row(row)
+                csv_writer.write_row([row[attname] for attname, _label in columns])
+            json_writer.close()
+        hashes[json_name] = hashing.digest.hexdigest()
+        summary.rows = json_writer.count
+        csv_writer.close()
+        csv_spool.seek(0)
+        _copy_into(archive, csv_name, csv_spool, hashes)
+
+    if declaration.files:
+        summary.files = _write_files(archive, declaration, user, hashes)
+
+
+def _write_files(
+    archive: zipfile.ZipFile, declaration: type[PersonalData], user: Any, hashes: dict[str, str]
+) -> int:
+    count = 0
+    names = list(declaration.files)
+    queryset = declaration.rows_for(user).only("pk", *names)
+    for instance in queryset.iterator(chunk_size=app_settings.EXPORT_CHUNK_SIZE):
+        for name in names:
+            field_file = getattr(instance, name)
+            if not field_file or not field_file.name:
+                continue
+            path = file_path_in_archive(declaration, instance.pk, declaration.model._meta.get_field(name).attname, field_file.name)
+            # A missing file fails the dataset: the row states the user has a file that cannot be read.
+            with field_file.storage.open(field_file.name, "rb") as source:
+                _copy_into(archive, path, source, hashes)
+            count += 1
+    return count
+
+
+def _copy_into(archive: zipfile.ZipFile, name: str, source: IO[bytes], hashes: dict[str, str]) -> None:
+    with archive.open(name, "w", force_zip64=True) as member:
+        hashing = _HashingWriter(member)
+        shutil.copyfileobj(source, hashing, COPY_BUFFER)
+    hashes[name] = hashing.digest.hexdigest()
+
+
+def _write_bytes(archive: zipfile.ZipFile, name: str, data: bytes, hashes: dict[str, str]) -> None:
+    archive.writestr(name, data)
+    hashes[name] = hashlib.sha256(data).hexdigest()
+
+
+def render_index(
+    declarations: list[type[PersonalData]], summaries: list[DatasetSummary], generated_at: Any
+) -> str:
+    """Render ``index.html``: each category, why it is held, how long it is kept, its files."""
+    labels = [declaration.label() for declaration in declarations]
+    policies: dict[str, list[Any]] = {}
+    for policy in RetentionPolicy.objects.filter(model__in=labels, paused=False).order_by("key"):
+        policies.setdefault(policy.model, []).append(policy)
+
+    rows = []
+    by_label = {summary.label: summary for summary in summaries}
+    for declaration in declarations:
+        summary = by_label[declaration.label()]
+        rows.append(
+            {
+                "summary": summary,
+                "description": declaration.description,
+                "purpose": declaration.purpose or "",
+                "retention": retention_texts(declaration, policies.get(declaration.label(), [])),
+            }
+        )
+    return render_to_string(
+        "django_datarights/export/archive_index.html",
+        {"datasets": rows, "generated_at": generated_at, "site_name": app_settings.SITE_NAME},
+    )
+
+
+def retention_texts(declaration: type[PersonalData], policies: list[Any]) -> list[str]:
+    """Describe how long a dataset is kept, from its policies in the database or in code."""
+    texts = []
+    if policies:
+        for policy in policies:
+            texts.append(
+                _("%(action)s %(days)s days after %(field)s")
+                % {"action": policy.get_action_display(), "days": policy.period.days, "field": policy.date_field}
+            )
+    else:
+        for rule in declaration.retention_rules():
+            texts.append(
+                _("%(action)s %(days)s days after %(field)s")
+                % {"action": RetentionAction(rule.action).label, "days": rule.period.days, "field": rule.date_field}
+            )
+    if not texts:
+        texts.append(_("Kept while your account exists."))
+    return texts

@@ -1,0 +1,123 @@
+"""How exported values are written: JSON values, CSV cells, and the two file formats.
+
+Every value is serialised deterministically: the same row always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime
+import decimal
+import io
+import json
+import uuid
+from typing import IO, Any
+
+from django.db.models.fields.files import FieldFile
+from django.utils.functional import Promise
+
+SCHEMA_VERSION = 1
+CSV_BOM = "\ufeff"
+
+# A spreadsheet treats a cell starting with one of these as a formula, so CSV text cells that
+# start with one are prefixed with an apostrophe.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnserialisableValue(TypeError):
+    """A row holds a value the export has no defined format for."""
+
+
+def json_value(value: Any) -> Any:
+    """Convert one field value to a JSON-compatible value.
+
+    Decimals become strings (no float rounding), dates and times ISO 8601 text, UUIDs their
+    hyphenated form, bytes base64 text, durations a number of seconds as text, and files their
+    stored name (the archive builder replaces it with the path inside the archive).
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(decimal.Decimal(value.days * 86400 + value.seconds) + decimal.Decimal(value.microseconds) / 1_000_000)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    raise UnserialisableValue(f"no export format for values of type {type(value).__name__}")
+
+
+def csv_cell(value: Any) -> str:
+    """Convert one JSON-compatible value to a CSV cell, escaped against formula injection.
+
+    Numbers stay as they are, so a negative amount is not prefixed; text that a spreadsheet
+    would run as a formula gets a leading apostrophe.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class JsonDatasetWriter:
+    """Write one dataset as a JSON document, row by row, to a binary file object.
+
+    The document is ``{"schema_version", "dataset", "category", "columns", "rows", "row_count"}``;
+    rows are objects keyed by column name, in column order.
+    """
+
+    def __init__(self, target: IO[bytes], *, dataset: str, category: str, columns: list[dict[str, str]]) -> None:
+        self.target = target
+        self.count = 0
+        head = {"schema_version": SCHEMA_VERSION, "dataset": dataset, "category": category, "columns": columns}
+        text = json.dumps(head, ensure_ascii=False, indent=1)
+        # Open the rows array inside the object: drop the closing brace and continue.
+        self.target.write((text[:-2] + ',\n "rows": [').encode())
+
+    def write_row(self, row: dict[str, Any]) -> None:
+        prefix = "\n  " if self.count == 0 else ",\n  "
+        self.target.write((prefix + json.dumps(row, ensure_ascii=False, sort_keys=False)).encode())
+        self.count += 1
+
+    def close(self) -> None:
+        self.target.write(f'\n ],\n "row_count": {self.count}\n}}\n'.encode())
+
+
+class CsvDatasetWriter:
+    """Write one dataset as UTF-8 CSV with a byte order mark, so spreadsheets pick the encoding."""
+
+    def __init__(self, target: IO[bytes], headings: list[str]) -> None:
+        self.text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        self.text.write(CSV_BOM)
+        self.writer = csv.writer(self.text)
+        self.writer.writerow([csv_cell(heading) for heading in headings])
+
+    def write_row(self, values: list[Any]) -> None:
+        self.writer.writerow([csv_cell(value) for value in values])
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()

@@ -1,0 +1,184 @@
+import csv
+import hashlib
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from django_datarights.export import flows
+from django_datarights.models import ExportRequest, RetentionPolicy
+from django_datarights.models.exports import ExportStatus
+from django_datarights.registry import registry
+from example_project.shop.models import ActivityLog, Address, Invoice, Message, Order, OrderLine, Profile
+
+from .conftest import dataset_rows, read_archive
+
+
+@pytest.fixture
+def built(user, other_user, shop_data, django_capture_on_commit_callbacks):
+    """Build the export of ``user`` while ``other_user`` has the same kinds of rows."""
+
+    def build() -> ExportRequest:
+        with django_capture_on_commit_callbacks(execute=True):
+            export = flows.request_export(user)
+        export.refresh_from_db()
+        return export
+
+    shop_data(user)
+    shop_data(other_user)
+    return build
+
+
+def test_export_becomes_ready(built):
+    export = built()
+    assert export.status == ExportStatus.READY
+    assert export.progress == 100
+    assert export.is_downloadable
+
+
+@pytest.mark.parametrize(
+    ("model", "path"),
+    [
+        (Profile, "user"),
+        (Address, "user"),
+        (Order, "customer"),
+        (OrderLine, "order__customer"),
+        (Invoice, "customer"),
+        (Message, "author"),
+        (ActivityLog, "user"),
+    ],
+)
+def test_dataset_holds_exactly_users_rows(built, user, model, path):
+    export = built()
+    archive = read_archive(export)
+    rows = dataset_rows(archive, model._meta.label_lower)
+    expected = set(model.objects.filter(**{path: user}).values_list("pk", flat=True))
+    assert {row["id"] for row in rows} == expected
+    assert expected
+
+
+def test_manifest_counts_match_database(built, user):
+    export = built()
+    manifest = json.loads(read_archive(export).read("manifest.json"))
+    generated_at = datetime.fromisoformat(manifest["generated_at"])
+    for entry in manifest["datasets"]:
+        declaration = registry.get(entry["label"])
+        rows = declaration.rows_for(user)
+        if entry["label"] == "django_datarights.AuditEvent":
+            # The "built" event is recorded after the archive is written.
+            rows = rows.filter(created_at__lte=generated_at)
+        assert entry["rows"] == rows.count(), entry["label"]
+        assert entry["status"] == "complete"
+    assert manifest["status"] == "complete"
+    assert manifest["schema_version"] == 1
+
+
+def test_manifest_lists_every_registered_dataset(built):
+    manifest = json.loads(read_archive(built()).read("manifest.json"))
+    assert [entry["label"] for entry in manifest["datasets"]] == [d.label() for d in registry.in_export_order()]
+
+
+def test_manifest_checksums_match_files(built):
+    archive = read_archive(built())
+    manifest = json.loads(archive.read("manifest.json"))
+    names = set(archive.namelist()) - {"manifest.json"}
+    assert set(manifest["sha256"]) == names
+    for name, digest in manifest["sha256"].items():
+        assert hashlib.sha256(archive.read(name)).hexdigest() == digest, name
+
+
+def test_uploaded_files_included(built, user):
+    archive = read_archive(built())
+    profile = dataset_rows(archive, "shop.profile")[0]
+    assert archive.read(profile["id_document"]) == b"%PDF-1.4 invented document"
+    invoice = dataset_rows(archive, "shop.invoice")[0]
+    assert archive.read(invoice["pdf"]) == b"%PDF-1.4 invented invoice"
+
+
+def test_other_users_files_excluded(built, other_user):
+    archive = read_archive(built())
+    other_profile = Profile.objects.get(user=other_user)
+    assert not [name for name in archive.namelist() if f"/{other_profile.pk}/" in name and "profile" in name]
+
+
+def test_account_dataset_has_no_password(built, user):
+    archive = read_archive(built())
+    account = dataset_rows(archive, "auth.user")
+    assert len(account) == 1
+    assert account[0]["email"] == user.email
+    assert "password" not in account[0]
+
+
+def test_csv_escapes_formula_in_message(built):
+    archive = read_archive(built())
+    text = archive.read("data/shop.message.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert "'=HYPERLINK(\"x\")" in rows[1]
+
+
+def test_csv_keeps_non_ascii_name(make_user, shop_data, django_capture_on_commit_callbacks):
+    person = make_user("zoe", first_name="Zoë", last_name="Ørsted")
+    shop_data(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = flows.request_export(person)
+    export.refresh_from_db()
+    text = read_archive(export).read("data/auth.user.csv").decode("utf-8-sig")
+    assert "Zoë" in text
+    assert "Ørsted" in text
+
+
+def test_decimal_exported_as_text(built):
+    orders = dataset_rows(read_archive(built()), "shop.order")
+    assert orders[0]["total"] == "19.90"
+
+
+def test_index_describes_categories(built):
+    html = read_archive(built()).read("index.html").decode()
+    assert "Support messages" in html
+    assert "Messages you sent to customer support" in html
+    assert "365 days after sent_at" in html
+
+
+def test_index_uses_retention_policy_row(built):
+    RetentionPolicy.objects.create(
+        key="shop.address.custom", name="Addresses", model="shop.Address", date_field="created_at",
+        period=timedelta(days=30),
+    )
+    html = read_archive(built()).read("index.html").decode()
+    assert "30 days after created_at" in html
+
+
+def test_index_skips_paused_policy(built):
+    RetentionPolicy.objects.create(
+        key="shop.address.custom", name="Addresses", model="shop.Address", date_field="created_at",
+        period=timedelta(days=30), paused=True,
+    )
+    html = read_archive(built()).read("index.html").decode()
+    assert "30 days after created_at" not in html
+
+
+def test_index_has_no_external_assets(built):
+    html = read_archive(built()).read("index.html").decode()
+    assert "<script" not in html
+    assert "<link" not in html
+    assert "src=" not in html
+
+
+def test_audit_events_of_user_exported(built, user):
+    archive = read_archive(built())
+    events = dataset_rows(archive, "django_datarights.auditevent")
+    assert [event["action"] for event in events] == ["export.requested"]
+
+
+def test_consent_records_exported(built, user):
+    archive = read_archive(built())
+    assert dataset_rows(archive, "django_datarights.consentrecord") == []
+
+
+def test_export_requests_exported_without_secrets(built):
+    archive = read_archive(built())
+    rows = dataset_rows(archive, "django_datarights.exportrequest")
+    assert len(rows) == 1
+    assert "wrapped_key" not in rows[0]
+    assert "storage_name" not in rows[0]
