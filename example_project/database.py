@@ -12,7 +12,8 @@ def database_from_url(url: str | None, sqlite_default: Path) -> dict[str, Any]:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_default)}
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parts.path.lstrip("/") or ":memory:"}
+        # ``sqlite:///name`` is relative to the working directory, ``sqlite:////name`` absolute.
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parts.path[1:] or ":memory:"}
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -42,7 +42,11 @@ class Address(models.Model):
 
 
 class Order(models.Model):
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orders")
+    """An order, kept anonymised for bookkeeping after its customer's account is erased."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="orders"
+    )
     number = models.CharField(max_length=20, unique=True)
     placed_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=20, default="delivered")
