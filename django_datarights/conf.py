@@ -178,6 +178,26 @@ class AppSettings:
         """Re-authentication attempts a user may make per hour, on top of django-axes."""
         return int(_get("REAUTH_MAX_PER_HOUR", 20))
 
+    @property
+    def EXPORT_REQUESTS_PER_HOUR(self) -> int:
+        """Export requests a user may send per hour before the short-window throttle rejects them."""
+        return int(_get("EXPORT_REQUESTS_PER_HOUR", 5))
+
+    @property
+    def DELETION_REQUESTS_PER_HOUR(self) -> int:
+        """Deletion requests a user may send per hour before the short-window throttle rejects them."""
+        return int(_get("DELETION_REQUESTS_PER_HOUR", 5))
+
+    @property
+    def RATE_LIMIT_CACHE(self) -> str:
+        """Alias in ``CACHES`` that holds the rate-limit counters; use a shared cache in production."""
+        return str(_get("RATE_LIMIT_CACHE", "default"))
+
+    @property
+    def ACTIVITY_MAX_EVENTS(self) -> int:
+        """Audit events shown in the activity section of the privacy settings page, newest first."""
+        return int(_get("ACTIVITY_MAX_EVENTS", 50))
+
     # --- Site integration -------------------------------------------------------------------
 
     @property
