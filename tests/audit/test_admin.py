@@ -1,0 +1,124 @@
+"""The read-only audit admin and the mixin that records operators opening a user's page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
+
+from django_datarights.audit.log import ActorKind
+from django_datarights.models import AuditEvent
+from django_datarights.pseudonyms import pseudonym_for
+
+CHANGELIST = "/admin/django_datarights/auditevent/"
+
+
+@pytest.fixture
+def operator(make_user: Any) -> Any:
+    return make_user("operator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client: Client, operator: Any) -> Client:
+    client.force_login(operator)
+    return client
+
+
+def test_changelist_shows_intact_chain(admin_client: Client, chain: list[AuditEvent]) -> None:
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert "Hash chain intact: 4 events checked" in response.content.decode()
+
+
+def test_changelist_shows_break(admin_client: Client, chain: list[AuditEvent]) -> None:
+    AuditEvent.objects.filter(sequence=2).delete()
+
+    response = admin_client.get(CHANGELIST)
+
+    assert "Hash chain broken at event #2 (sequence_gap)" in response.content.decode()
+
+
+def test_no_add_page(admin_client: Client, chain: list[AuditEvent]) -> None:
+    assert admin_client.get(CHANGELIST + "add/").status_code == 403
+
+
+def test_change_page_read_only(admin_client: Client, chain: list[AuditEvent]) -> None:
+    url = f"{CHANGELIST}{chain[0].pk}/change/"
+
+    response = admin_client.post(url, {"action": "consent.withdrawn"})
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(pk=chain[0].pk).action == "consent.given"
+
+
+def test_no_delete_page(admin_client: Client, chain: list[AuditEvent]) -> None:
+    response = admin_client.post(f"{CHANGELIST}{chain[0].pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.count() == 4
+
+
+def test_csv_export_rows(admin_client: Client, chain: list[AuditEvent]) -> None:
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(event.pk) for event in chain]},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["sequence", "created_at", "action"]
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3", "4"]
+    assert rows[3][8] == '{"rows": 12}'
+    assert rows[4][10] == chain[3].hash
+
+
+def test_csv_export_audited(admin_client: Client, operator: Any, chain: list[AuditEvent]) -> None:
+    admin_client.post(CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(chain[0].pk)]})
+
+    event = AuditEvent.objects.get(action="audit.exported")
+    assert event.actor == pseudonym_for(operator)
+    assert event.actor_kind == ActorKind.OPERATOR
+    assert event.details == {"events": 1}
+
+
+def test_csv_cells_not_formulas(admin_client: Client, user: Any) -> None:
+    from django_datarights.audit import record_event
+
+    event = record_event("consent.given", subject=user, object_ref="=HYPERLINK(1)")
+
+    response = admin_client.post(CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(event.pk)]})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][6] == "'=HYPERLINK(1)"
+
+
+def test_user_page_view_audited(admin_client: Client, operator: Any, user: Any) -> None:
+    response = admin_client.get(f"/admin/auth/user/{user.pk}/change/")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="admin.viewed")
+    assert event.subject == pseudonym_for(user)
+    assert event.actor == pseudonym_for(operator)
+    assert event.actor_kind == ActorKind.OPERATOR
+    assert event.object_ref == f"auth.user:{user.pk}"
+
+
+def test_missing_user_not_audited(admin_client: Client) -> None:
+    admin_client.get("/admin/auth/user/999999/change/")
+
+    assert not AuditEvent.objects.filter(action="admin.viewed").exists()
+
+
+def test_non_staff_not_audited(client: Client, user: Any, other_user: Any) -> None:
+    client.force_login(other_user)
+
+    response = client.get(f"/admin/auth/user/{user.pk}/change/")
+
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="admin.viewed").exists()
