@@ -73,3 +73,19 @@ def request_for(rf: Any) -> Any:
         return request
 
     return factory
+
+
+@pytest.fixture
+def preference_keys() -> Any:
+    """Register preferences for one test and unregister them afterwards."""
+    from django_datarights.consent.preferences import register_preference, unregister_preference
+
+    keys: list[str] = []
+
+    def register(key: str, label: str, **options: Any) -> Any:
+        keys.append(key)
+        return register_preference(key, label, **options)
+
+    yield register
+    for key in keys:
+        unregister_preference(key)
