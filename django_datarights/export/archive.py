@@ -104,7 +104,9 @@ class _HashingWriter:
         return False
 
 
-def file_path_in_archive(declaration: type[PersonalData], pk: Any, field_name: str, stored_name: str) -> str:
+def file_path_in_archive(
+    declaration: type[PersonalData], pk: Any, field_name: str, stored_name: str
+) -> str:
     """Return where a stored file goes inside the archive, unique per row and field."""
     return f"files/{declaration.dataset_name()}/{pk}/{field_name}/{posixpath.basename(stored_name)}"
 
@@ -137,9 +139,13 @@ def build_archive(
                 raise
             except Exception as exc:
                 logger.exception("export dataset %s failed", declaration.label())
-                raise DatasetFailed(declaration.label(), summary.category, f"{type(exc).__name__}: {exc}") from exc
+                raise DatasetFailed(
+                    declaration.label(), summary.category, f"{type(exc).__name__}: {exc}"
+                ) from exc
             summaries.append(summary)
-            logger.debug("export dataset %s: %d rows, %d files", summary.label, summary.rows, summary.files)
+            logger.debug(
+                "export dataset %s: %d rows, %d files", summary.label, summary.rows, summary.files
+            )
             if progress is not None:
                 progress(done, len(chosen))
 
@@ -234,15 +240,22 @@ def _write_files(
             field_file = getattr(instance, name)
             if not field_file or not field_file.name:
                 continue
-            path = file_path_in_archive(declaration, instance.pk, declaration.model._meta.get_field(name).attname, field_file.name)
-            # A missing file fails the dataset: the row states the user has a file that cannot be read.
+            path = file_path_in_archive(
+                declaration,
+                instance.pk,
+                declaration.model._meta.get_field(name).attname,
+                field_file.name,
+            )
+            # A missing file fails the dataset, because the row refers to a file the user must get.
             with field_file.storage.open(field_file.name, "rb") as source:
                 _copy_into(archive, path, source, hashes)
             count += 1
     return count
 
 
-def _copy_into(archive: zipfile.ZipFile, name: str, source: IO[bytes], hashes: dict[str, str]) -> None:
+def _copy_into(
+    archive: zipfile.ZipFile, name: str, source: IO[bytes], hashes: dict[str, str]
+) -> None:
     with archive.open(name, "w", force_zip64=True) as member:
         hashing = _HashingWriter(member)
         shutil.copyfileobj(source, hashing, COPY_BUFFER)
@@ -288,13 +301,21 @@ def retention_texts(declaration: type[PersonalData], policies: list[Any]) -> lis
         for policy in policies:
             texts.append(
                 _("%(action)s %(days)s days after %(field)s")
-                % {"action": policy.get_action_display(), "days": policy.period.days, "field": policy.date_field}
+                % {
+                    "action": policy.get_action_display(),
+                    "days": policy.period.days,
+                    "field": policy.date_field,
+                }
             )
     else:
         for rule in declaration.retention_rules():
             texts.append(
                 _("%(action)s %(days)s days after %(field)s")
-                % {"action": RetentionAction(rule.action).label, "days": rule.period.days, "field": rule.date_field}
+                % {
+                    "action": RetentionAction(rule.action).label,
+                    "days": rule.period.days,
+                    "field": rule.date_field,
+                }
             )
     if not texts:
         texts.append(_("Kept while your account exists."))

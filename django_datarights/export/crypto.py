@@ -82,7 +82,7 @@ def _nonce_and_aad(header: bytes, index: int, final: bool) -> tuple[bytes, bytes
     if index >= 2**32:
         raise ValueError("archive has too many chunks for the nonce counter")
     suffix = struct.pack(">IB", index, 1 if final else 0)
-    return header[len(MAGIC):] + suffix, header + suffix
+    return header[len(MAGIC) :] + suffix, header + suffix
 
 
 def encrypted_size(plaintext_size: int) -> int:

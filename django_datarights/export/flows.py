@@ -84,7 +84,10 @@ def _check_limits(user: Any) -> None:
     in_flight = ExportRequest.objects.filter(user=user, status__in=IN_FLIGHT).count()
     if in_flight >= app_settings.EXPORT_MAX_IN_FLIGHT:
         raise ExportLimitReached(
-            _("Your previous export is still being prepared. You can request a new one when it is ready.")
+            _(
+                "Your previous export is still being prepared. "
+                "You can request a new one when it is ready."
+            )
         )
     now = timezone.localtime()
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -94,8 +97,14 @@ def _check_limits(user: Any) -> None:
             datetime.combine(now.date() + timedelta(days=1), datetime.min.time()), now.tzinfo
         )
         raise ExportLimitReached(
-            _("You have reached the limit of %(count)d exports per day. You can request a new one from %(when)s.")
-            % {"count": app_settings.EXPORT_MAX_PER_DAY, "when": formats.date_format(next_day, "DATETIME_FORMAT")},
+            _(
+                "You have reached the limit of %(count)d exports per day. "
+                "You can request a new one from %(when)s."
+            )
+            % {
+                "count": app_settings.EXPORT_MAX_PER_DAY,
+                "when": formats.date_format(next_day, "DATETIME_FORMAT"),
+            },
             retry_at=next_day,
         )
 
@@ -145,7 +154,9 @@ def build_export(export_id: Any) -> ExportRequest | None:
             plaintext.seek(0)
             data_key = crypto.new_data_key()
             reader = crypto.EncryptingReader(plaintext, data_key, plaintext_size)
-            stored_name = export_storage().save(export.storage_name, File(reader, name=export.storage_name))
+            stored_name = export_storage().save(
+                export.storage_name, File(reader, name=export.storage_name)
+            )
             wrapped_key, key_id = crypto.wrap_data_key(data_key)
             del data_key
     except DatasetFailed as failure:
@@ -181,7 +192,16 @@ def _claim(export_id: Any) -> ExportRequest | None:
         export.heartbeat_at = now
         export.progress = 0
         export.storage_name = new_storage_name()
-        export.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "progress", "storage_name"])
+        export.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "progress",
+                "storage_name",
+            ]
+        )
     # A previous attempt may have left part of a file behind; it was never offered for download.
     if stale_name:
         delete_archive_file(stale_name)
@@ -195,7 +215,12 @@ def _is_stalled(export: ExportRequest, now: datetime) -> bool:
 
 
 def _finish(
-    export: ExportRequest, stored_name: str, wrapped_key: bytes, key_id: str, reader: Any, result: Any
+    export: ExportRequest,
+    stored_name: str,
+    wrapped_key: bytes,
+    key_id: str,
+    reader: Any,
+    result: Any,
 ) -> ExportRequest:
     now = timezone.now()
     with transaction.atomic():
@@ -221,7 +246,9 @@ def _finish(
         current.failure_message = ""
         current.save()
         record_event(
-            "export.built", subject=current.user_id, object_ref=current.pk,
+            "export.built",
+            subject=current.user_id,
+            object_ref=current.pk,
             details={"rows": current.row_count, "size": current.size, "attempt": current.attempts},
         )
         signals.export_ready.send(sender=ExportRequest, export=current)
@@ -243,7 +270,9 @@ def _fail(export: ExportRequest, failure: DatasetFailed) -> None:
 
 def _interrupted(export: ExportRequest, exc: Exception) -> None:
     """Handle an unexpected error: retry until ``EXPORT_MAX_ATTEMPTS``, then fail."""
-    logger.exception("export %s build attempt %d failed", export.pk, export.attempts)
+    logger.error(
+        "export %s build attempt %d failed", export.pk, export.attempts, exc_info=exc
+    )
     delete_archive_file(export.storage_name)
     reason = f"attempt {export.attempts}: {type(exc).__name__}: {exc}"
     with transaction.atomic():
@@ -260,16 +289,27 @@ def _interrupted(export: ExportRequest, exc: Exception) -> None:
         publish_build(current)
 
 
-def _mark_failed(export: ExportRequest, reason: str, *, message: str = "", now: datetime | None = None) -> None:
+def _mark_failed(
+    export: ExportRequest, reason: str, *, message: str = "", now: datetime | None = None
+) -> None:
     """Mark a locked request failed for good; the caller holds the row lock."""
     export.status = ExportStatus.FAILED
     export.failure_reason = reason
-    export.failure_message = message or _("We could not prepare your export. Please try again later.")
+    export.failure_message = message or _(
+        "We could not prepare your export. Please try again later."
+    )
     export.finished_at = now or timezone.now()
     export.wrapped_key = None
-    export.save(update_fields=["status", "failure_reason", "failure_message", "finished_at", "wrapped_key"])
-    record_event("export.failed", subject=export.user_id, object_ref=export.pk, outcome="failed",
-                 details={"attempts": export.attempts})
+    export.save(
+        update_fields=["status", "failure_reason", "failure_message", "finished_at", "wrapped_key"]
+    )
+    record_event(
+        "export.failed",
+        subject=export.user_id,
+        object_ref=export.pk,
+        outcome="failed",
+        details={"attempts": export.attempts},
+    )
     signals.export_failed.send(sender=ExportRequest, export=export, reason=reason)
     logger.warning("export %s failed after %d attempts", export.pk, export.attempts)
 
@@ -318,11 +358,18 @@ def record_download(export: ExportRequest, request: HttpRequest | None = None) -
     """Count a download and record it in the audit trail."""
     now = timezone.now()
     ExportRequest.objects.filter(pk=export.pk).update(
-        download_count=F("download_count") + 1, last_downloaded_at=now, status=ExportStatus.DOWNLOADED
+        download_count=F("download_count") + 1,
+        last_downloaded_at=now,
+        status=ExportStatus.DOWNLOADED,
     )
     export.refresh_from_db(fields=["download_count", "last_downloaded_at", "status"])
-    record_event("export.downloaded", subject=export.user_id, actor=export.user_id, object_ref=export.pk,
-                 details={"downloads": export.download_count})
+    record_event(
+        "export.downloaded",
+        subject=export.user_id,
+        actor=export.user_id,
+        object_ref=export.pk,
+        details={"downloads": export.download_count},
+    )
     signals.export_downloaded.send(sender=ExportRequest, export=export, request=request)
     logger.info("export %s downloaded, download %d", export.pk, export.download_count)
 
@@ -334,14 +381,18 @@ def expire_exports(now: datetime | None = None) -> int:
     """Destroy the key and the file of every archive past its expiry; return how many."""
     now = now or timezone.now()
     ids = list(
-        ExportRequest.objects.filter(status__in=DOWNLOADABLE, expires_at__lte=now).values_list("pk", flat=True)
+        ExportRequest.objects.filter(status__in=DOWNLOADABLE, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
     )
     expired = 0
     for export_id in ids:
         with transaction.atomic():
-            export = ExportRequest.objects.select_for_update().filter(
-                pk=export_id, status__in=DOWNLOADABLE, expires_at__lte=now
-            ).first()
+            export = (
+                ExportRequest.objects.select_for_update()
+                .filter(pk=export_id, status__in=DOWNLOADABLE, expires_at__lte=now)
+                .first()
+            )
             if export is None:
                 continue
             _destroy(export, now)
@@ -373,12 +424,18 @@ def requeue_stalled(now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - app_settings.EXPORT_STALL_TIMEOUT
     ids = list(
-        ExportRequest.objects.filter(status=ExportStatus.RUNNING, heartbeat_at__lte=cutoff).values_list("pk", flat=True)
+        ExportRequest.objects.filter(
+            status=ExportStatus.RUNNING, heartbeat_at__lte=cutoff
+        ).values_list("pk", flat=True)
     )
     handled = 0
     for export_id in ids:
         with transaction.atomic():
-            export = ExportRequest.objects.select_for_update().filter(pk=export_id, status=ExportStatus.RUNNING).first()
+            export = (
+                ExportRequest.objects.select_for_update()
+                .filter(pk=export_id, status=ExportStatus.RUNNING)
+                .first()
+            )
             if export is None or not _is_stalled(export, now):
                 continue
             if export.attempts >= app_settings.EXPORT_MAX_ATTEMPTS:
@@ -404,8 +461,13 @@ def retry_export(export: ExportRequest, operator: Any) -> ExportRequest:
         current.progress = 0
         current.failure_message = ""
         current.save(update_fields=["status", "attempts", "progress", "failure_message"])
-        record_event("export.retried", subject=current.user_id, actor=operator,
-                     actor_kind=ActorKind.OPERATOR, object_ref=current.pk)
+        record_event(
+            "export.retried",
+            subject=current.user_id,
+            actor=operator,
+            actor_kind=ActorKind.OPERATOR,
+            object_ref=current.pk,
+        )
         publish_build(current)
     logger.info("export %s retried by an operator", current.pk)
     return current
@@ -421,7 +483,11 @@ def discard_exports_for(user: Any) -> int:
     changed = 0
     with transaction.atomic():
         for export in ExportRequest.objects.select_for_update().filter(user=user):
-            if not export.storage_name and export.wrapped_key is None and export.status not in IN_FLIGHT:
+            if (
+                not export.storage_name
+                and export.wrapped_key is None
+                and export.status not in IN_FLIGHT
+            ):
                 continue
             _destroy(export, now)
             if export.status in IN_FLIGHT:
@@ -429,7 +495,15 @@ def discard_exports_for(user: Any) -> int:
                 export.failure_reason = "account erased"
             elif export.status in DOWNLOADABLE:
                 export.status = ExportStatus.EXPIRED
-            export.save(update_fields=["status", "wrapped_key", "expired_at", "storage_name", "failure_reason"])
+            export.save(
+                update_fields=[
+                    "status",
+                    "wrapped_key",
+                    "expired_at",
+                    "storage_name",
+                    "failure_reason",
+                ]
+            )
             changed += 1
     logger.info("discarded %d exports for an erased account", changed)
     return changed

@@ -45,7 +45,10 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
-        return str(decimal.Decimal(value.days * 86400 + value.seconds) + decimal.Decimal(value.microseconds) / 1_000_000)
+        return str(
+            decimal.Decimal(value.days * 86400 + value.seconds)
+            + decimal.Decimal(value.microseconds) / 1_000_000
+        )
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -89,10 +92,17 @@ class JsonDatasetWriter:
     rows are objects keyed by column name, in column order.
     """
 
-    def __init__(self, target: IO[bytes], *, dataset: str, category: str, columns: list[dict[str, str]]) -> None:
+    def __init__(
+        self, target: IO[bytes], *, dataset: str, category: str, columns: list[dict[str, str]]
+    ) -> None:
         self.target = target
         self.count = 0
-        head = {"schema_version": SCHEMA_VERSION, "dataset": dataset, "category": category, "columns": columns}
+        head = {
+            "schema_version": SCHEMA_VERSION,
+            "dataset": dataset,
+            "category": category,
+            "columns": columns,
+        }
         text = json.dumps(head, ensure_ascii=False, indent=1)
         # Open the rows array inside the object: drop the closing brace and continue.
         self.target.write((text[:-2] + ',\n "rows": [').encode())

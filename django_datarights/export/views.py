@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..models import ExportRequest
 from ..models.exports import DOWNLOADABLE, ExportStatus
+from ..ratelimit import check_rate
 from ..reauth.decorators import reauth_required
 from . import flows
 
@@ -32,15 +33,21 @@ DOWNLOAD_FILE_NAME = "personal-data.zip"
 @require_POST
 @login_required
 def request_export_view(request: HttpRequest) -> HttpResponse:
+    settings_url = reverse("datarights:settings") + "#datarights-exports"
+    exceeded = check_rate(request.user, "export")
+    if exceeded is not None:
+        messages.error(request, exceeded.message)
+        return HttpResponseRedirect(settings_url)
     try:
         flows.request_export(request.user)
     except flows.ExportLimitReached as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, _("Your export has been requested. We will email you when it is ready to download.")
+            request,
+            _("Your export has been requested. We will email you when it is ready to download."),
         )
-    return HttpResponseRedirect(reverse("datarights:settings") + "#datarights-exports")
+    return HttpResponseRedirect(settings_url)
 
 
 @never_cache
@@ -57,7 +64,9 @@ def export_status(request: HttpRequest, export_id: str) -> JsonResponse:
             "expires_at": export.expires_at.isoformat() if export.expires_at else None,
             "downloadable": export.is_downloadable,
             "download_url": (
-                reverse("datarights:export-download", args=[export.pk]) if export.is_downloadable else None
+                reverse("datarights:export-download", args=[export.pk])
+                if export.is_downloadable
+                else None
             ),
             "message": export.failure_message or None,
         }

@@ -10,7 +10,15 @@ from django_datarights.export import flows
 from django_datarights.models import ExportRequest, RetentionPolicy
 from django_datarights.models.exports import ExportStatus
 from django_datarights.registry import registry
-from example_project.shop.models import ActivityLog, Address, Invoice, Message, Order, OrderLine, Profile
+from example_project.shop.models import (
+    ActivityLog,
+    Address,
+    Invoice,
+    Message,
+    Order,
+    OrderLine,
+    Profile,
+)
 
 from .conftest import dataset_rows, read_archive
 
@@ -76,7 +84,9 @@ def test_manifest_counts_match_database(built, user):
 
 def test_manifest_lists_every_registered_dataset(built):
     manifest = json.loads(read_archive(built()).read("manifest.json"))
-    assert [entry["label"] for entry in manifest["datasets"]] == [d.label() for d in registry.in_export_order()]
+    assert [entry["label"] for entry in manifest["datasets"]] == [
+        d.label() for d in registry.in_export_order()
+    ]
 
 
 def test_manifest_checksums_match_files(built):
@@ -99,7 +109,9 @@ def test_uploaded_files_included(built, user):
 def test_other_users_files_excluded(built, other_user):
     archive = read_archive(built())
     other_profile = Profile.objects.get(user=other_user)
-    assert not [name for name in archive.namelist() if f"/{other_profile.pk}/" in name and "profile" in name]
+    assert not [
+        name for name in archive.namelist() if f"/{other_profile.pk}/" in name and "profile" in name
+    ]
 
 
 def test_account_dataset_has_no_password(built, user):
@@ -114,7 +126,7 @@ def test_csv_escapes_formula_in_message(built):
     archive = read_archive(built())
     text = archive.read("data/shop.message.csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert "'=HYPERLINK(\"x\")" in rows[1]
+    assert '\'=HYPERLINK("x")' in rows[1]
 
 
 def test_csv_keeps_non_ascii_name(make_user, shop_data, django_capture_on_commit_callbacks):
@@ -142,7 +154,10 @@ def test_index_describes_categories(built):
 
 def test_index_uses_retention_policy_row(built):
     RetentionPolicy.objects.create(
-        key="shop.address.custom", name="Addresses", model="shop.Address", date_field="created_at",
+        key="shop.address.custom",
+        name="Addresses",
+        model="shop.Address",
+        date_field="created_at",
         period=timedelta(days=30),
     )
     html = read_archive(built()).read("index.html").decode()
@@ -151,8 +166,12 @@ def test_index_uses_retention_policy_row(built):
 
 def test_index_skips_paused_policy(built):
     RetentionPolicy.objects.create(
-        key="shop.address.custom", name="Addresses", model="shop.Address", date_field="created_at",
-        period=timedelta(days=30), paused=True,
+        key="shop.address.custom",
+        name="Addresses",
+        model="shop.Address",
+        date_field="created_at",
+        period=timedelta(days=30),
+        paused=True,
     )
     html = read_archive(built()).read("index.html").decode()
     assert "30 days after created_at" not in html

@@ -16,7 +16,9 @@ def decrypt(ciphertext: bytes, key: bytes) -> bytes:
     return b"".join(crypto.decrypt_stream(io.BytesIO(ciphertext), key))
 
 
-@pytest.mark.parametrize("size", [0, 1, crypto.CHUNK_SIZE - 1, crypto.CHUNK_SIZE, 3 * crypto.CHUNK_SIZE + 5])
+@pytest.mark.parametrize(
+    "size", [0, 1, crypto.CHUNK_SIZE - 1, crypto.CHUNK_SIZE, 3 * crypto.CHUNK_SIZE + 5]
+)
 def test_round_trip(size):
     key = crypto.new_data_key()
     data = os.urandom(size)

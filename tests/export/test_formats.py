@@ -20,7 +20,10 @@ from django_datarights.export.formats import (
     [
         (Decimal("19.90"), "19.90"),
         (datetime.date(2026, 2, 3), "2026-02-03"),
-        (datetime.datetime(2026, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc), "2026-02-03T04:05:06+00:00"),
+        (
+            datetime.datetime(2026, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc),
+            "2026-02-03T04:05:06+00:00",
+        ),
         (uuid.UUID("12345678-1234-5678-1234-567812345678"), "12345678-1234-5678-1234-567812345678"),
         (b"\x00\xff", "AP8="),
         (datetime.timedelta(days=1, seconds=1, microseconds=500000), "86401.5"),
@@ -43,7 +46,9 @@ def test_csv_cell_escapes_formulas(text):
     assert csv_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize(("value", "expected"), [(-5, "-5"), (1.5, "1.5"), ("plain", "plain"), (None, "")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(-5, "-5"), (1.5, "1.5"), ("plain", "plain"), (None, "")]
+)
 def test_csv_cell_keeps_other_values(value, expected):
     assert csv_cell(value) == expected
 
@@ -60,8 +65,9 @@ def test_csv_starts_with_bom_and_keeps_non_ascii():
 
 def test_json_document_shape():
     target = io.BytesIO()
-    writer = JsonDatasetWriter(target, dataset="shop.Order", category="Orders",
-                               columns=[{"name": "id", "label": "ID"}])
+    writer = JsonDatasetWriter(
+        target, dataset="shop.Order", category="Orders", columns=[{"name": "id", "label": "ID"}]
+    )
     writer.write_row({"id": 1})
     writer.write_row({"id": 2})
     writer.close()
