@@ -117,6 +117,11 @@ class AppSettings:
         """Validity of the signed cancel link sent when a deletion is requested."""
         return _as_timedelta(_get("CANCEL_LINK_MAX_AGE", timedelta(days=30)))
 
+    @property
+    def ERASURE_STALL_TIMEOUT(self) -> timedelta:
+        """A running erasure with no progress for this long is started again by the sweep task."""
+        return _as_timedelta(_get("ERASURE_STALL_TIMEOUT", timedelta(minutes=30)))
+
     # --- Retention --------------------------------------------------------------------------
 
     @property

@@ -1,0 +1,130 @@
+"""The residual check: after an erasure, search the whole database for the person's identifiers.
+
+Before the erasure starts, the identifiers (username, email, names and each declaration's
+``identifier_fields`` values) are stored on the request. Afterwards every text column of every
+table is searched for them, registered or not, and the hits are recorded as table, column and
+count. The values themselves are never logged or recorded, and the identifiers are cleared
+once the check has run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from ..adapter import get_adapter
+from ..models import DeletionRequest
+from ..registry import registry
+
+logger = logging.getLogger(__name__)
+
+MIN_IDENTIFIER_LENGTH = 3
+MAX_VALUES_PER_FIELD = 50
+TEXT_FIELD_TYPES = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "EmailField",
+        "SlugField",
+        "URLField",
+        "JSONField",
+        "GenericIPAddressField",
+    }
+)
+
+
+def collect_identifiers(user: Any) -> list[str]:
+    """Return the distinct strings that identify ``user``, shortest last.
+
+    Values shorter than three characters are left out, because they would match almost every
+    row of a text column.
+    """
+    values: list[str] = list(get_adapter().identifiers_for(user))
+    for declaration in registry.in_erasure_order():
+        if not declaration.identifier_fields:
+            continue
+        rows = declaration.rows_for(user).values_list(*declaration.identifier_fields)
+        for row in rows[:MAX_VALUES_PER_FIELD]:
+            values.extend(str(value) for value in row if value)
+    unique: dict[str, str] = {}
+    for value in values:
+        cleaned = value.strip()
+        if len(cleaned) >= MIN_IDENTIFIER_LENGTH:
+            unique.setdefault(cleaned.lower(), cleaned)
+    return sorted(unique.values(), key=len, reverse=True)
+
+
+def text_columns() -> list[tuple[str, str]]:
+    """Return ``(table, column)`` for every text-like column of every table in the database."""
+    skipped = (
+        DeletionRequest._meta.db_table,
+        DeletionRequest._meta.get_field("identifiers").column,
+    )
+    columns = []
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            try:
+                description = connection.introspection.get_table_description(cursor, table)
+            except Exception:  # noqa: BLE001 - a table we cannot describe is reported, not fatal
+                logger.warning("residual check could not describe table %s", table)
+                continue
+            for column in description:
+                if (table, column.name) == skipped:
+                    continue
+                try:
+                    field_type = connection.introspection.get_field_type(column.type_code, column)
+                except KeyError:
+                    continue
+                if field_type in TEXT_FIELD_TYPES:
+                    columns.append((table, column.name))
+    return columns
+
+
+def find_residuals(identifiers: list[str]) -> list[dict[str, Any]]:
+    """Return ``[{"table", "column", "count"}]`` for every text column holding an identifier.
+
+    One query per column: ``LOWER(CAST(column AS TEXT)) LIKE`` each identifier, joined with
+    ``OR``, with ``%``, ``_`` and the escape character escaped. On SQLite ``LOWER`` folds only
+    ASCII letters, so a non-ASCII identifier is matched in the case it was stored in.
+    """
+    patterns = [f"%{_escape_like(value.lower())}%" for value in identifiers if value]
+    if not patterns:
+        return []
+    quote = connection.ops.quote_name
+    hits = []
+    with connection.cursor() as cursor:
+        for table, column in text_columns():
+            expression = f"LOWER(CAST({quote(column)} AS TEXT))"
+            condition = " OR ".join(f"{expression} LIKE %s ESCAPE '\\'" for _ in patterns)
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)} WHERE {condition}", patterns)  # noqa: S608
+            count = cursor.fetchone()[0]
+            if count:
+                hits.append({"table": table, "column": column, "count": int(count)})
+    return hits
+
+
+def run_residual_check(deletion: DeletionRequest) -> list[dict[str, Any]]:
+    """Search for the request's stored identifiers, record the hits and clear the identifiers."""
+    hits = find_residuals(list(deletion.identifiers or []))
+    DeletionRequest.objects.filter(pk=deletion.pk).update(
+        residual_hits=hits, residual_checked_at=timezone.now(), identifiers=[]
+    )
+    deletion.residual_hits = hits
+    deletion.identifiers = []
+    for hit in hits:
+        logger.warning(
+            "residual check for deletion %s: %d rows in %s.%s still hold an identifier",
+            deletion.pk,
+            hit["count"],
+            hit["table"],
+            hit["column"],
+        )
+    logger.info("residual check for deletion %s found %d columns", deletion.pk, len(hits))
+    return hits
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
