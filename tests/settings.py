@@ -3,6 +3,7 @@
 ``DATABASE_URL`` selects PostgreSQL; without it the suite runs on SQLite.
 """
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -38,3 +39,11 @@ if os.environ.get("DATARIGHTS_TEST_BEAT_SECONDS"):
         name: {**entry, "schedule": float(os.environ["DATARIGHTS_TEST_BEAT_SECONDS"])}
         for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
     }
+
+# Settings a worker test hands to its worker process, as a JSON object of setting names and
+# values (durations in seconds), and a directory that receives the worker's emails as files.
+if os.environ.get("DATARIGHTS_TEST_SETTINGS"):
+    globals().update(json.loads(os.environ["DATARIGHTS_TEST_SETTINGS"]))
+if os.environ.get("DATARIGHTS_TEST_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["DATARIGHTS_TEST_EMAIL_DIR"]

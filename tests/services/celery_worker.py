@@ -29,10 +29,10 @@ from kombu import pools as kombu_pools
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROBE_TASKS_MODULE = "tests.services.probe_tasks"
+INCLUDED_MODULES = "tests.services.probe_tasks,tests.services.worker_hooks"
 
 #: Seconds an unacknowledged message stays reserved before Redis hands it out again. Short, so
-#: a test that kills a worker sees the task redelivered within seconds.
+#: a test that kills a worker gets the task redelivered within seconds.
 VISIBILITY_TIMEOUT = 5.0
 START_TIMEOUT = 45.0
 STOP_TIMEOUT = 15.0
@@ -63,7 +63,9 @@ def test_database_url() -> str:
     params = connections["default"].settings_dict
     user = quote(params.get("USER") or "", safe="")
     password = quote(params.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    credentials = ""
+    if user:
+        credentials = f"{user}:{password}@" if password else f"{user}@"
     host = params.get("HOST") or "127.0.0.1"
     port = f":{params['PORT']}" if params.get("PORT") else ""
     return f"postgres://{credentials}{host}{port}/{quote(params['NAME'], safe='')}"
@@ -139,23 +141,30 @@ class CeleryProcess:
 class CeleryWorker(CeleryProcess):
     """A ``celery worker`` with the solo pool: one task at a time, in the main process."""
 
-    def __init__(self, app: Celery, broker_url: str, log_path: Path, queue: str = "celery") -> None:
+    def __init__(
+        self,
+        app: Celery,
+        broker_url: str,
+        log_path: Path,
+        queue: str = "celery",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.hostname = f"datarights-test-{os.getpid()}-{next(_names)}@localhost"
         argv = [
             sys.executable, "-m", "celery", "-A", "example_project", "worker",
             "--pool=solo", "--concurrency=1", "--prefetch-multiplier=1",
-            "--queues", queue, "--hostname", self.hostname, "--include", PROBE_TASKS_MODULE,
+            "--queues", queue, "--hostname", self.hostname, "--include", INCLUDED_MODULES,
             "--without-gossip", "--without-mingle", "--loglevel=INFO",
         ]  # fmt: skip
-        super().__init__(argv, child_environment(broker_url), log_path)
+        super().__init__(argv, child_environment(broker_url, extra_env), log_path)
 
     def start(self) -> None:
         super().start()
         self.wait_ready()
 
     def wait_ready(self) -> None:
-        """Wait until the worker answers a broadcast ping, or fail with its log."""
+        """Wait until the worker replies to a broadcast ping, or raise with its log."""
 
         def answered() -> bool:
             if not self.running():
@@ -222,8 +231,8 @@ def publishing_to(app: Celery, broker_url: str) -> Iterator[None]:
 
 
 def _drop_pools(app: Celery) -> None:
-    # kombu also keeps producer pools in a process-wide registry keyed by connection, which
-    # would hand the next test a pool whose connections were closed; reset() empties it.
+    # kombu also keeps producer pools in a process-wide registry keyed by connection. Without
+    # reset() the next test would get a pool whose connections were closed.
     kombu_pools.reset()
     app._pool = None
     if "amqp" in app.__dict__:

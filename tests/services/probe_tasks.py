@@ -12,7 +12,7 @@ from pathlib import Path
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-#: Longest time ``block_until_file`` waits, so a forgotten flag cannot hang a worker forever.
+#: Maximum time ``block_until_file`` waits, so a forgotten flag cannot hang a worker forever.
 MAX_BLOCK_SECONDS = 60.0
 
 
