@@ -47,3 +47,8 @@ if os.environ.get("DATARIGHTS_TEST_SETTINGS"):
 if os.environ.get("DATARIGHTS_TEST_EMAIL_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["DATARIGHTS_TEST_EMAIL_DIR"]
+
+# Two test runs on one PostgreSQL server would drop each other's test database; a run that
+# shares the server can pick its own name.
+if os.environ.get("DATARIGHTS_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DATARIGHTS_TEST_DB_NAME"]}  # noqa: F405
