@@ -84,8 +84,10 @@ def _loop(
 ) -> None:
     from django.db import close_old_connections
 
-    logger.info("demo beat started: sweeps every %.0f s", interval)
-    last_retention: float | None = None
+    logger.info("demo beat started: sweeps every %.0f s, retention daily", interval)
+    # The first retention run is a day after start, so the demo's past-retention rows stay
+    # until someone runs ``manage.py datarights_retention`` to watch them go.
+    last_retention: float | None = clock()
     while not stop.wait(interval):
         close_old_connections()
         try:

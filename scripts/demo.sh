@@ -35,7 +35,7 @@ fi
 STAMP="$VENV/.installed"
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     echo "Installing django-datarights and its dependencies into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e .
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[example]"
     touch "$STAMP"
 fi
 

@@ -36,3 +36,14 @@ def test_ages_count_from_seed_time(db):
 
     newest = Message.objects.order_by("-sent_at").first()
     assert newest.sent_at <= now
+
+
+@pytest.mark.parametrize("model", RETAINED_MODELS)
+def test_due_share_below_safety_brake(seeded, seed_time, model):
+    # A larger share of due rows would stop the retention run at its safety brake.
+    from django_datarights.conf import app_settings
+
+    rule = rule_for(model)
+    cutoff = seed_time - rule.period
+    due = model.objects.filter(**{f"{rule.date_field}__lt": cutoff}).count()
+    assert due / model.objects.count() <= app_settings.RETENTION_MAX_SHARE
