@@ -181,7 +181,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django_datarights": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "django_datarights": {"handlers": ["console"], "level": "INFO"},
+        "example_project": {"handlers": ["console"], "level": "INFO"},
+    },
 }
 
 if PRODUCTION:
