@@ -95,6 +95,14 @@ class AppSettings:
         """Builds tried for one export request before it is marked failed."""
         return int(_get("EXPORT_MAX_ATTEMPTS", 3))
 
+    @property
+    def UNREGISTERED_OK(self) -> list[str]:
+        """Models (``"app_label.ModelName"``) with a user relation that hold no personal data.
+
+        The coverage check ``datarights.W010`` does not warn about them.
+        """
+        return list(_get("UNREGISTERED_OK", []))
+
     # --- Deletion ---------------------------------------------------------------------------
 
     @property
