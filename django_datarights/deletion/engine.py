@@ -32,7 +32,7 @@ from ..adapter import get_adapter
 from ..audit import record_event
 from ..conf import app_settings
 from ..files import collect_files, delete_files_on_commit
-from ..models import ConsentRecord, DeletionRequest, ExportRequest, LegalHold
+from ..models import AuditEvent, ConsentRecord, DeletionRequest, ExportRequest, LegalHold
 from ..models.deletion import DeletionStatus
 from ..registry import PersonalData, registry
 from ..registry.anonymisers import Null
@@ -49,8 +49,10 @@ HELD = "held"
 FAILED = "failed"
 STOPPED = "stopped"
 
-# Models the engine handles with their own step, whether or not they are registered.
-_OWN_STEPS = (DeletionRequest, ExportRequest, ConsentRecord)
+# Models the engine handles with their own step, whether or not they are registered. Audit
+# events and the request itself are kept: they hold keyed hashes, never personal data, and the
+# audit trail is a hash chain that deleting events would break.
+_OWN_STEPS = (AuditEvent, DeletionRequest, ExportRequest, ConsentRecord)
 
 PROTECTING = (models.PROTECT, models.RESTRICT)
 MAX_CASCADE_DEPTH = 4

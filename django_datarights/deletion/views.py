@@ -50,11 +50,13 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     else:
         form = ConfirmDeletionForm()
     summary = erasure_summary()
+    now = timezone.now()
     context = {
         "form": form,
         "deleted": [item for item in summary if not item.kept],
         "kept": [item for item in summary if item.kept],
-        "erasure_at": timezone.now() + app_settings.DELETION_GRACE_PERIOD,
+        "now": now,
+        "erasure_at": now + app_settings.DELETION_GRACE_PERIOD,
         "has_grace_period": app_settings.DELETION_GRACE_PERIOD.total_seconds() > 0,
         "export_url": reverse("datarights:settings") + "#datarights-exports",
     }

@@ -424,3 +424,28 @@ def test_plan_counts_without_change(user, fill_shop):
     assert counts["auth.User"]["deleted"] == 1
     assert Address.objects.filter(user=user).count() == 3
     assert app_settings.ERASURE_BATCH_SIZE > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_default_registry_keeps_audit_trail(user):
+    from django_datarights.audit.verify import verify_chain
+
+    Address.objects.create(
+        user=user,
+        recipient_name="Ingrid Halvorsen",
+        street="1 Halvorsenveien",
+        city="Bergen",
+        postcode="5003",
+        country="NO",
+    )
+    deletion = request_now(user)
+    events_before = AuditEvent.objects.count()
+
+    assert engine.erase(deletion.pk) == engine.DONE
+
+    assert AuditEvent.objects.count() == events_before + 1
+    assert verify_chain().ok
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionStatus.DONE
+    assert deletion.residual_hits == []
+    assert not Address.objects.filter(user_id=user.pk).exists()
