@@ -99,3 +99,10 @@ def test_page_lists_holdings(client, user, messages_registered):
     assert "What we hold about you" in html
     assert "Support messages" in html
     assert "90 days" in html
+
+
+def test_holdings_run_three_queries(user, messages_registered, django_assert_num_queries):
+    Message.objects.create(author=user, subject="Parcel", body="Where is it?")
+
+    with django_assert_num_queries(3):
+        holdings_for(user)
