@@ -197,7 +197,7 @@ fi
 if ((chromium_ok)); then
     browser_db=""
     ((postgres_ok)) && browser_db="$postgres_url"
-    run_group browser DATABASE_URL="$browser_db" DATARIGHTS_CHROMIUM="$chromium" -- -m browser
+    run_group browser DATABASE_URL="$browser_db" DATARIGHTS_CHROMIUM="$chromium" -- -m "browser and not worker"
 else
     skip_group browser "$chromium_reason"
 fi

@@ -64,3 +64,14 @@ def log_in(page: Any, password: str) -> Callable[[Any], None]:
 @pytest.fixture
 def admin_user(make_user: Any) -> Any:
     return make_user("operator", is_staff=True, is_superuser=True)
+
+
+# A test marked both ``browser`` and ``worker`` watches a page while a real worker runs the job.
+from tests.services.worker_fixtures import (  # noqa: E402,F401
+    broker,
+    celery_app,
+    mail_dir,
+    start_worker,
+    worker,
+    worker_mail,
+)

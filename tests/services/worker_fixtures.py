@@ -1,4 +1,7 @@
-"""Fixtures that run tasks through Redis on a real Celery worker (and beat)."""
+"""Fixtures that run tasks through Redis on a real Celery worker (and beat).
+
+Imported by the conftest of each test directory that uses a worker.
+"""
 
 from __future__ import annotations
 
