@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -54,7 +55,8 @@ class RetentionPolicyForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
+        self._clean_period(data.get("period"), data.get("warning_period"))
         label = data.get("model")
         if not label:
             return data
@@ -67,10 +69,22 @@ class RetentionPolicyForm(forms.ModelForm):
                 % {"label": label},
             )
             return data
+
         data["model"] = model._meta.label
         self._clean_date_field(model, data.get("date_field"))
+        self._clean_kind(model, data.get("kind"), data.get("action"))
+        return data
+
+    def _clean_period(self, period: timedelta | None, warning: timedelta | None) -> None:
+        if period is not None and period.total_seconds() <= 0:
+            self.add_error("period", _("The period must be longer than zero."))
+        if period is not None and warning is not None and warning >= period:
+            self.add_error(
+                "warning_period", _("The warning must come before the end of the period.")
+            )
+
+    def _clean_kind(self, model: type[models.Model], kind: str | None, action: str | None) -> None:
         is_user_model = model is get_user_model()
-        kind = data.get("kind")
         if kind == PolicyKind.INACTIVE_ACCOUNTS and not is_user_model:
             self.add_error(
                 "model",
@@ -85,7 +99,7 @@ class RetentionPolicyForm(forms.ModelForm):
                     "use an inactive-accounts policy."
                 ),
             )
-        if data.get("action") == RetentionAction.ANONYMISE and kind == PolicyKind.RECORDS:
+        if action == RetentionAction.ANONYMISE and kind == PolicyKind.RECORDS:
             declaration = registry.get(model) if registry.is_registered(model) else None
             if declaration is None or not declaration.anonymise:
                 self.add_error(
@@ -96,14 +110,6 @@ class RetentionPolicyForm(forms.ModelForm):
                     )
                     % {"label": model._meta.label},
                 )
-        period, warning = data.get("period"), data.get("warning_period")
-        if period is not None and period.total_seconds() <= 0:
-            self.add_error("period", _("The period must be longer than zero."))
-        if period is not None and warning is not None and warning >= period:
-            self.add_error(
-                "warning_period", _("The warning must come before the end of the period.")
-            )
-        return data
 
     def _clean_date_field(self, model: type[models.Model], name: str | None) -> None:
         if not name:
@@ -141,6 +147,13 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
     search_fields = ["key", "name", "model"]
     readonly_fields = ["declared_in_code", "overridden", "preview_counts", "last_run"]
     actions = ["preview_action", "run_now", "pause", "resume"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.declared_in_code:
+            # The key links the row to its rule in code; changing it would orphan the policy.
+            readonly += ["key", "kind"]
+        return readonly
 
     @admin.display(description=_("last run"))
     def last_run(self, policy: RetentionPolicy) -> str:
@@ -318,7 +331,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: LegalHold, form: forms.ModelForm, change: bool
     ) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
         record_event(
             "retention.hold_changed" if change else "retention.hold_placed",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import models
-from django.db.models import Q, signals
+from django.db.models import Q, QuerySet, signals
 from django.db.models.deletion import Collector
 
 from ..files import collect_files, delete_files_on_commit
@@ -24,9 +24,9 @@ def file_field_names(model: type[models.Model]) -> list[str]:
 def can_fast_delete(model: type[models.Model], using: str) -> bool:
     """Whether one ``DELETE`` statement may remove rows of ``model``.
 
-    That is the case when nothing has to see the rows first: no ``pre_delete`` or
-    ``post_delete`` receiver, no stored file to remove, and no relation pointing at the model
-    that cascades, sets null or protects (Django's own collector decides the last part).
+    That is the case when nothing has to see the rows first. The model has no ``pre_delete``
+    or ``post_delete`` receiver and no file field. Django's collector checks the last condition:
+    no relation pointing at the model cascades, sets null or protects.
     """
     if file_field_names(model):
         return False
@@ -40,9 +40,9 @@ def can_fast_delete(model: type[models.Model], using: str) -> bool:
 def delete_rows(model: type[models.Model], pks: Sequence[Any], *, using: str, fast: bool) -> int:
     """Delete the rows with ``pks`` and return how many rows of ``model`` went.
 
-    The slow path goes through Django's collector, so signals, cascades and ``SET_NULL`` are
-    honoured; the files of every collected row, cascaded ones included, are removed from
-    storage once the transaction commits.
+    The rows go through Django's collector, so signals, cascades and ``SET_NULL`` are honoured.
+    The files of every collected row, cascaded rows included, are removed from storage once the
+    transaction commits.
     """
     queryset = model._base_manager.using(using).filter(pk__in=list(pks))
     if fast:
@@ -53,6 +53,18 @@ def delete_rows(model: type[models.Model], pks: Sequence[Any], *, using: str, fa
     _total, per_model = collector.delete()
     delete_files_on_commit(files, using=using)
     return int(per_model.get(model._meta.label, 0))
+
+
+def delete_due_range(due_rows: QuerySet[Any], *, after: Any, through: Any, using: str) -> int:
+    """Delete the due rows with primary keys in ``(after, through]`` in one statement.
+
+    The engine has just read the primary keys of this batch in order, so the range holds
+    exactly those rows, and the ``DELETE`` needs no list of keys as parameters.
+    """
+    batch = due_rows.filter(pk__lte=through)
+    if after is not None:
+        batch = batch.filter(pk__gt=after)
+    return int(batch.order_by()._raw_delete(using))
 
 
 def _collected_files(collector: Collector) -> list[tuple[Storage, str]]:

@@ -1,11 +1,11 @@
 """Enforcing retention policies: claim a run, check the safety brake, work in batches.
 
 Every enforcement is a ``RetentionRun`` row. Its cut-off is fixed when the run starts, and each
-batch commits together with the run's counters and ``last_pk``, so a run interrupted between
-batches (a worker killed, an error) is resumed by the next run with the same cut-off, after
-the last committed primary key. A run in progress keeps a heartbeat; a second worker that finds
-a fresh heartbeat records a skipped run and leaves, and one that finds a stale heartbeat takes
-the run over.
+batch commits together with the run's counters and ``last_pk``. A run interrupted between
+batches, by a killed worker or an error, is therefore resumed by the next run with the same
+cut-off, after the last committed primary key. A run in progress updates a heartbeat. A second
+worker that finds a fresh heartbeat records a skipped run, and one that finds a stale
+heartbeat takes the run over.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def max_share(policy: RetentionPolicy) -> float:
 
 
 def brake_engaged(policy: RetentionPolicy, due: int, total: int) -> bool:
-    """Whether ``due`` rows out of ``total`` exceed the share a single run may touch."""
+    """Return whether ``due`` rows out of ``total`` exceed the share a single run may touch."""
     return total > 0 and due / total > max_share(policy)
 
 
@@ -206,13 +206,13 @@ def _process_records(run: RetentionRun, target: PolicyTarget) -> None:
     batch_size = app_settings.RETENTION_BATCH_SIZE
     pk_field = model._meta.pk
     last_pk = pk_field.to_python(run.last_pk) if run.last_pk else None
-    logger.info(
-        "retention run %s of policy %s: %d rows due, %s path",
-        run.pk,
-        policy.pk,
-        due,
-        "anonymise" if anonymise else ("fast delete" if fast else "collector delete"),
-    )
+    if anonymise:
+        path = "anonymise"
+    elif fast:
+        path = "single-statement delete"
+    else:
+        path = "collector delete"
+    logger.info("retention run %s of policy %s: %d rows due, %s path", run.pk, policy.pk, due, path)
     while True:
         with transaction.atomic(using=using):
             batch = due_rows.order_by("pk")
@@ -224,8 +224,12 @@ def _process_records(run: RetentionRun, target: PolicyTarget) -> None:
             if anonymise:
                 assert target.declaration is not None
                 changed = deleting.anonymise_rows(model, target.declaration, pks, using=using)
+            elif fast:
+                changed = deleting.delete_due_range(
+                    due_rows, after=last_pk, through=pks[-1], using=using
+                )
             else:
-                changed = deleting.delete_rows(model, pks, using=using, fast=fast)
+                changed = deleting.delete_rows(model, pks, using=using, fast=False)
             last_pk = pks[-1]
             _commit_progress(run, changed, anonymise, last_pk)
         if len(pks) < batch_size:
@@ -235,8 +239,8 @@ def _process_records(run: RetentionRun, target: PolicyTarget) -> None:
 def _commit_progress(run: RetentionRun, changed: int, anonymise: bool, last_pk: Any) -> None:
     """Record one batch on the run, inside the batch's transaction.
 
-    The update matches the heartbeat this worker wrote last; when another worker has taken the
-    run over in the meantime it matches nothing, and the batch rolls back.
+    The update matches only the heartbeat this worker wrote last. If another worker has taken
+    the run over in the meantime, it matches nothing and the batch rolls back.
     """
     clock = timezone.now()
     counter = "rows_anonymised" if anonymise else "rows_deleted"
@@ -259,8 +263,8 @@ def _count(run: RetentionRun, rows: int, anonymise: bool) -> None:
 
 
 def _fail(run: RetentionRun, policy: RetentionPolicy, exc: Exception) -> None:
-    # Messages of database errors can quote row values; only messages known to name nothing but
-    # models and fields are kept, other errors are stored as their class name.
+    # Database error messages can quote row values. Only messages that name nothing but models
+    # and fields are kept, and other errors are stored as their class name.
     if isinstance(exc, (ProtectedError, RestrictedError, ImproperlyConfigured)):
         detail = str(exc.args[0]) if exc.args else type(exc).__name__
     else:

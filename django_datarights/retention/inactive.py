@@ -1,11 +1,12 @@
 """The inactive-accounts policy: warn users who have not logged in, then erase their accounts.
 
-A user's last activity is ``last_login``, or ``date_joined`` for a user who never logged in
-(the policy's ``date_field`` names the first; ``date_joined`` is the fallback when the user
-model has it). A user inactive for ``period - warning_period`` gets one warning email; a user
-inactive for the full ``period`` who was warned at least ``warning_period`` ago goes through the
-account erasure path, as a deletion request made by the system. A login after the warning
-removes the warning, so the next period of inactivity starts a new warning.
+A user's last activity is the policy's ``date_field`` (``last_login``). A user who never
+logged in falls back to ``date_joined`` when the user model has that field.
+
+A user inactive for ``period - warning_period`` gets one warning email. A user inactive for the
+full ``period`` who was warned at least ``warning_period`` ago goes through the account
+erasure path, as a deletion request made by the system. A login after the warning removes the
+warning, so the next period of inactivity starts a new warning.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a policy would touch now and in the coming days, without changing anything."""
+"""Previews of retention policies: rows due now and in the coming days, with nothing changed."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Preview:
 
 
 def preview(policy: RetentionPolicy, now: datetime | None = None) -> Preview:
-    """Count what ``policy`` would touch, holds and code filters applied.
+    """Count the rows ``policy`` would touch, after legal holds and code filters.
 
     For an inactive-accounts policy the counts are accounts whose inactivity reaches the full
     period, whether or not they have been warned yet.

@@ -1,4 +1,4 @@
-"""Which rows a retention policy applies to: the cut-off, the code filter and legal holds."""
+"""Row selection for retention policies: the cut-off, the code filter and legal holds."""
 
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ def declared_rules() -> dict[str, tuple[type[PersonalData], Retention]]:
 def resolve(policy: RetentionPolicy) -> PolicyTarget:
     """Resolve ``policy`` to its model and date field.
 
-    Raises ``ImproperlyConfigured`` when the model or field is missing, or when a policy declared
-    in code no longer has its rule in code: its filter lives only there, so enforcing the row
-    without it could touch rows the rule never meant to.
+    Raises ``ImproperlyConfigured`` when the model or field is missing. It also raises when a
+    policy declared in code no longer has its rule in code, because the rule's filter exists
+    only there and enforcing the row without it could touch rows the rule excluded.
     """
     try:
         model = apps.get_model(policy.model)
@@ -107,10 +107,11 @@ def cutoff_for(period: timedelta, now: datetime | None = None) -> datetime:
 def due_lookup(date_field: models.Field[Any, Any], cutoff: datetime) -> Q:
     """Return the ``Q`` matching rows whose period has fully passed at ``cutoff``.
 
-    A ``DateTimeField`` is due at or before the instant. A ``DateField`` holds a day in the
-    site's time zone, and the whole day must be past the cut-off: a row dated ``d`` is due
-    once midnight starting ``d + 1`` lies at or before the cut-off, which is ``d`` earlier than
-    the cut-off's own date in the site's time zone. Rows with no date are never due.
+    A ``DateTimeField`` is due at or before the instant. A ``DateField`` stores a day in the
+    site's time zone, and the period starts when that day ends. So a row dated ``d`` is due
+    once the midnight that starts ``d + 1`` is at or before the cut-off, which is the case
+    exactly when ``d`` is earlier than the cut-off's date in the site's time zone. Rows with no
+    date are never due.
     """
     if isinstance(date_field, models.DateTimeField):
         return Q(**{f"{date_field.name}__lte": cutoff})

@@ -163,7 +163,7 @@ def test_failed_run_resumes_with_same_cutoff(
     settings.DATARIGHTS_RETENTION_BATCH_SIZE = 2
     for days in range(31, 36):
         make_log(days * DAY)
-    real_delete = deleting.delete_rows
+    real_delete = deleting.delete_due_range
     calls = {"n": 0}
 
     def failing_second_batch(*args: Any, **kwargs: Any) -> int:
@@ -172,9 +172,9 @@ def test_failed_run_resumes_with_same_cutoff(
             raise RuntimeError("worker lost its database connection")
         return real_delete(*args, **kwargs)
 
-    monkeypatch.setattr(deleting, "delete_rows", failing_second_batch)
+    monkeypatch.setattr(deleting, "delete_due_range", failing_second_batch)
     first = enforce_policy(log_policy.pk, now=NOW)
-    monkeypatch.setattr(deleting, "delete_rows", real_delete)
+    monkeypatch.setattr(deleting, "delete_due_range", real_delete)
     # Due a day later than the first run's cut-off only: the resumed run must leave it.
     later = NOW + DAY
     newly_due = make_log(30 * DAY + timedelta(hours=12), now=later)
@@ -198,7 +198,7 @@ def test_failure_mails_admins_without_personal_data(
     def failing(*args: Any, **kwargs: Any) -> int:
         raise RuntimeError("value ingrid@example.invalid violates a constraint")
 
-    monkeypatch.setattr(deleting, "delete_rows", failing)
+    monkeypatch.setattr(deleting, "delete_due_range", failing)
     run = enforce_policy(log_policy.pk, now=NOW)
 
     assert run.status == RunStatus.FAILED

@@ -62,19 +62,19 @@ def test_delete_receiver_forces_collector() -> None:
 def test_fast_path_deletes_rows(
     log_policy: Any, make_log: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    paths = []
-    real_delete = deleting.delete_rows
+    calls = []
+    real_delete = deleting.delete_due_range
 
     def spy(*args: Any, **kwargs: Any) -> int:
-        paths.append(kwargs["fast"])
+        calls.append(kwargs["through"])
         return real_delete(*args, **kwargs)
 
-    monkeypatch.setattr(deleting, "delete_rows", spy)
-    make_log(31 * timedelta(days=1))
+    monkeypatch.setattr(deleting, "delete_due_range", spy)
+    row = make_log(31 * timedelta(days=1))
 
     run = enforce_policy(log_policy.pk, now=NOW)
 
-    assert paths == [True]
+    assert calls == [row.pk]
     assert run.rows_deleted == 1
     assert ActivityLog.objects.count() == 0
 
