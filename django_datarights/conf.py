@@ -135,7 +135,7 @@ class AppSettings:
     @property
     def RETENTION_SCHEDULE(self) -> dict[str, Any]:
         """Crontab fields for the retention beat entry (default: daily at 03:17)."""
-        return dict(_get("RETENTION_SCHEDULE", {"minute": "17", "hour": "3"}))
+        return dict(_get("RETENTION_SCHEDULE", DEFAULT_RETENTION_SCHEDULE))
 
     @property
     def RETENTION_BATCH_SIZE(self) -> int:
@@ -231,6 +231,9 @@ class AppSettings:
     def CELERY_QUEUE(self) -> str | None:
         """Queue for the app's tasks; ``None`` keeps Celery's default routing."""
         return _get("CELERY_QUEUE", None)
+
+
+DEFAULT_RETENTION_SCHEDULE = {"minute": "17", "hour": "3"}
 
 
 def _pad(text: str) -> str:

@@ -117,7 +117,9 @@ def check_rate(user: Any, action: str) -> RateLimitExceeded | None:
     if count <= limit:
         return None
     retry_at = datetime.fromtimestamp(started + WINDOW_SECONDS, tz=dt_timezone.utc)
-    logger.warning("rate limit reached action=%s user_id=%s count=%d limit=%d", action, user.pk, count, limit)
+    logger.warning(
+        "rate limit reached action=%s user_id=%s count=%d limit=%d", action, user.pk, count, limit
+    )
     return RateLimitExceeded(action=action, limit=limit, retry_at=retry_at)
 
 

@@ -13,6 +13,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from django_datarights.schedule import beat_schedule
 
 from .database import database_from_url
@@ -26,6 +28,8 @@ PRODUCTION = os.environ.get("DJANGO_PRODUCTION") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "" if PRODUCTION else "example-project-insecure-key-for-local-demo-only-not-for-production"
 )
+if PRODUCTION and not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is missing: set it when DJANGO_PRODUCTION=1.")
 DEBUG = not PRODUCTION
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 

@@ -119,7 +119,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # NOTE: verifies the whole chain on each load, which reads every event; on very large
         # trails run datarights_audit_verify from cron instead and override this view.
         extra_context = {**(extra_context or {}), "chain": verify_chain()}

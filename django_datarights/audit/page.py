@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
@@ -15,20 +16,30 @@ from .log import ActorKind
 # Wording for the events a user may see about themselves. Actions not listed here are shown
 # under their action name, so a new event is never hidden from the user.
 ACTION_LABELS = {
-    "consent.given": _("Consent given"),
-    "consent.withdrawn": _("Consent withdrawn"),
-    "consent.changed": _("Consent changed"),
+    "consent.policy_accepted": _("Privacy policy accepted"),
     "export.requested": _("Data export requested"),
     "export.built": _("Data export ready"),
-    "export.ready": _("Data export ready"),
     "export.downloaded": _("Data export downloaded"),
     "export.expired": _("Data export expired and destroyed"),
     "export.failed": _("Data export failed"),
+    "export.retried": _("Data export started again"),
+    "export.written_by_command": _("Data export written by an operator"),
     "deletion.requested": _("Account deletion requested"),
     "deletion.cancelled": _("Account deletion cancelled"),
     "admin.viewed": _("Your records were opened by an operator"),
     "account.email_changed": _("Email address changed"),
+    "account.otp_enabled": _("Two-factor authentication turned on"),
 }
+
+
+def _label(event: AuditEvent) -> Any:
+    if event.action == "consent.changed":
+        # The consent flow stores the purpose's slug and the new choice in the details.
+        purpose = event.details.get("purpose", "")
+        if event.details.get("given"):
+            return format_lazy("{}: {}", _("Consent given"), purpose)
+        return format_lazy("{}: {}", _("Consent withdrawn"), purpose)
+    return ACTION_LABELS.get(event.action, event.action)
 
 
 def _performed_by(event: AuditEvent, subject: str) -> Any:
@@ -52,12 +63,14 @@ def section_context(request: HttpRequest) -> dict[str, Any]:
     events = list(
         AuditEvent.objects.filter(subject=subject)
         .order_by("-sequence")
-        .only("sequence", "created_at", "action", "actor_kind", "actor", "outcome")[: limit + 1]
+        .only("sequence", "created_at", "action", "actor_kind", "actor", "outcome", "details")[
+            : limit + 1
+        ]
     )
     entries = [
         {
             "when": event.created_at,
-            "label": ACTION_LABELS.get(event.action, event.action),
+            "label": _label(event),
             "by": _performed_by(event, subject),
             "outcome": event.outcome,
         }

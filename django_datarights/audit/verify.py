@@ -42,7 +42,10 @@ class VerifyResult:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit trail intact: {self.checked} events, head #{self.head_sequence} {self.head_hash}"
+            return (
+                f"audit trail intact: {self.checked} events, "
+                f"head #{self.head_sequence} {self.head_hash}"
+            )
         return f"audit trail broken at #{self.sequence}: {self.problem}: {self.detail}"
 
 

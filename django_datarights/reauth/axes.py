@@ -29,8 +29,9 @@ def normalise_username(request: HttpRequest | None, credentials: dict[str, Any] 
     if "@" in typed:
         email_field = user_model.get_email_field_name()
         usernames = list(
-            user_model._default_manager.filter(**{f"{email_field}__iexact": typed})
-            .values_list(user_model.USERNAME_FIELD, flat=True)[:2]
+            user_model._default_manager.filter(**{f"{email_field}__iexact": typed}).values_list(
+                user_model.USERNAME_FIELD, flat=True
+            )[:2]
         )
         if len(usernames) == 1:
             typed = str(usernames[0])

@@ -26,7 +26,9 @@ def reauth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_reauthenticated(request):
-            target = reverse("datarights:reauth") + "?" + urlencode({"next": request.get_full_path()})
+            target = (
+                reverse("datarights:reauth") + "?" + urlencode({"next": request.get_full_path()})
+            )
             return HttpResponseRedirect(target)
         return view(request, *args, **kwargs)
 

@@ -76,7 +76,9 @@ class ReauthForm(forms.Form):
         authenticated = authenticate(self.request, username=username, password=password)
         if authenticated is None or authenticated.pk != user.pk:
             logger.info("re-authentication failed: password user_id=%s", user.pk)
-            raise forms.ValidationError(self.error_messages["invalid_password"], code="invalid_password")
+            raise forms.ValidationError(
+                self.error_messages["invalid_password"], code="invalid_password"
+            )
 
         if self.needs_token:
             self.device = match_token(user, cleaned["otp_token"])
@@ -87,5 +89,7 @@ class ReauthForm(forms.Form):
                     credentials={"username": username},
                     request=self.request,
                 )
-                raise forms.ValidationError(self.error_messages["invalid_token"], code="invalid_token")
+                raise forms.ValidationError(
+                    self.error_messages["invalid_token"], code="invalid_token"
+                )
         return cleaned

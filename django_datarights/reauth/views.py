@@ -72,7 +72,11 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         exceeded = check_rate(request.user, "reauth")
         if exceeded is not None:
-            context = {"form": ReauthForm(request), "next": next_url, "rate_error": exceeded.message}
+            context = {
+                "form": ReauthForm(request),
+                "next": next_url,
+                "rate_error": exceeded.message,
+            }
             response = render(request, "django_datarights/reauth/form.html", context, status=429)
             for header, value in retry_after_header(exceeded).items():
                 response[header] = value

@@ -44,7 +44,9 @@ def _pending_device(user: object) -> TOTPDevice:
 
 def _qr_svg(device: TOTPDevice) -> str:
     # Inline SVG: the QR code needs no external asset and no inline script or style.
-    return segno.make(device.config_url, micro=False).svg_inline(scale=4, title=_("QR code for your authenticator app"))
+    return segno.make(device.config_url, micro=False).svg_inline(
+        scale=4, title=_("QR code for your authenticator app")
+    )
 
 
 def _issue_backup_codes(user: object) -> list[str]:
@@ -74,7 +76,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 codes = _issue_backup_codes(user)
-                record_event("account.otp_enabled", subject=user, actor=user, object_ref=f"totp:{device.pk}")
+                record_event(
+                    "account.otp_enabled", subject=user, actor=user, object_ref=f"totp:{device.pk}"
+                )
             # The user has just given the password and a valid code: that is a re-authentication.
             request.session.cycle_key()
             django_otp.login(request, device)
@@ -110,13 +114,15 @@ def change_email(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 user.email = form.cleaned_data["email"]
                 user.save(update_fields=["email"])
-                record_event("account.email_changed", subject=user, actor=user, actor_kind=ActorKind.USER)
+                record_event(
+                    "account.email_changed", subject=user, actor=user, actor_kind=ActorKind.USER
+                )
             if previous:
                 send_mail(
                     _("Your email address was changed"),
                     _(
-                        "The email address of your account at %(site)s was just changed. If you did "
-                        "not do this, contact us at once."
+                        "The email address of your account at %(site)s was just changed. "
+                        "If you did not do this, contact us at once."
                     )
                     % {"site": app_settings.SITE_NAME},
                     None,

@@ -26,13 +26,17 @@ def test_section_on_settings_page(client: Client, user: Any) -> None:
 
 
 def test_newest_first(client: Client, user: Any) -> None:
-    record_event("consent.given", subject=user, actor=user)
-    record_event("consent.withdrawn", subject=user, actor=user)
+    record_event(
+        "consent.changed", subject=user, actor=user, details={"purpose": "news", "given": True}
+    )
+    record_event(
+        "consent.changed", subject=user, actor=user, details={"purpose": "news", "given": False}
+    )
     client.force_login(user)
 
     labels = [str(entry["label"]) for entry in entries_for(client)]
 
-    assert labels == ["Consent withdrawn", "Consent given"]
+    assert labels == ["Consent withdrawn: news", "Consent given: news"]
 
 
 def test_only_own_events(client: Client, user: Any, other_user: Any) -> None:
@@ -64,7 +68,7 @@ def test_unknown_action_shown(client: Client, user: Any) -> None:
 def test_list_bounded(rf: Any, user: Any, settings: Any) -> None:
     settings.DATARIGHTS_ACTIVITY_MAX_EVENTS = 3
     for _event in range(5):
-        record_event("consent.given", subject=user, actor=user)
+        record_event("export.requested", subject=user, actor=user)
     request = rf.get("/privacy/")
     request.user = user
 

@@ -79,7 +79,9 @@ def test_csv_export_rows(admin_client: Client, chain: list[AuditEvent]) -> None:
 
 
 def test_csv_export_audited(admin_client: Client, operator: Any, chain: list[AuditEvent]) -> None:
-    admin_client.post(CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(chain[0].pk)]})
+    admin_client.post(
+        CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(chain[0].pk)]}
+    )
 
     event = AuditEvent.objects.get(action="audit.exported")
     assert event.actor == pseudonym_for(operator)
@@ -92,7 +94,9 @@ def test_csv_cells_not_formulas(admin_client: Client, user: Any) -> None:
 
     event = record_event("consent.given", subject=user, object_ref="=HYPERLINK(1)")
 
-    response = admin_client.post(CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(event.pk)]})
+    response = admin_client.post(
+        CHANGELIST, {"action": "export_csv", ACTION_CHECKBOX_NAME: [str(event.pk)]}
+    )
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][6] == "'=HYPERLINK(1)"

@@ -131,11 +131,19 @@ def test_login_and_reauth_share_budget(client: Client, radomir: Any, password: s
 
 @pytest.mark.parametrize(
     "typed",
-    ["radomir", "RADOMIR", " Radomir ", "radomir.petrov@example.invalid", "RADOMIR.PETROV@EXAMPLE.INVALID"],
+    [
+        "radomir",
+        "RADOMIR",
+        " Radomir ",
+        "radomir.petrov@example.invalid",
+        "RADOMIR.PETROV@EXAMPLE.INVALID",
+    ],
 )
 def test_normalise_username_variants(radomir: Any, typed: str) -> None:
     assert normalise_username(None, {"username": typed}) == "radomir"
 
 
 def test_normalise_unknown_email(db: Any) -> None:
-    assert normalise_username(None, {"username": "Nobody@Example.invalid"}) == "nobody@example.invalid"
+    assert (
+        normalise_username(None, {"username": "Nobody@Example.invalid"}) == "nobody@example.invalid"
+    )

@@ -61,20 +61,28 @@ def test_device_needs_code(logged_in: Client, password: str, totp_device: Any) -
     assert not is_marked(logged_in)
 
 
-def test_totp_code_accepted(logged_in: Client, password: str, totp_device: Any, current_code: Any) -> None:
-    response = logged_in.post(REAUTH_URL, {"password": password, "otp_token": current_code(totp_device)})
+def test_totp_code_accepted(
+    logged_in: Client, password: str, totp_device: Any, current_code: Any
+) -> None:
+    response = logged_in.post(
+        REAUTH_URL, {"password": password, "otp_token": current_code(totp_device)}
+    )
 
     assert response.status_code == 302
     assert is_marked(logged_in)
 
 
-def test_totp_verifies_session(logged_in: Client, password: str, totp_device: Any, current_code: Any) -> None:
+def test_totp_verifies_session(
+    logged_in: Client, password: str, totp_device: Any, current_code: Any
+) -> None:
     logged_in.post(REAUTH_URL, {"password": password, "otp_token": current_code(totp_device)})
 
     assert logged_in.session.get("otp_device_id") == totp_device.persistent_id
 
 
-def test_wrong_totp_rejected(logged_in: Client, password: str, totp_device: Any, current_code: Any) -> None:
+def test_wrong_totp_rejected(
+    logged_in: Client, password: str, totp_device: Any, current_code: Any
+) -> None:
     wrong = str((int(current_code(totp_device)) + 1) % 1_000_000).zfill(6)
 
     response = logged_in.post(REAUTH_URL, {"password": password, "otp_token": wrong})
@@ -84,8 +92,12 @@ def test_wrong_totp_rejected(logged_in: Client, password: str, totp_device: Any,
     assert not is_marked(logged_in)
 
 
-def test_code_without_password_rejected(logged_in: Client, totp_device: Any, current_code: Any) -> None:
-    response = logged_in.post(REAUTH_URL, {"password": "wrong", "otp_token": current_code(totp_device)})
+def test_code_without_password_rejected(
+    logged_in: Client, totp_device: Any, current_code: Any
+) -> None:
+    response = logged_in.post(
+        REAUTH_URL, {"password": "wrong", "otp_token": current_code(totp_device)}
+    )
 
     assert response.status_code == 200
     assert not is_marked(logged_in)
@@ -106,7 +118,9 @@ def test_backup_code_works_once(logged_in: Client, password: str, backup_codes: 
 
 
 @pytest.mark.parametrize("token", ["12", "12345678901234567", "12 34 56 ;", "<script>"])
-def test_malformed_code_rejected(logged_in: Client, password: str, totp_device: Any, token: str) -> None:
+def test_malformed_code_rejected(
+    logged_in: Client, password: str, totp_device: Any, token: str
+) -> None:
     response = logged_in.post(REAUTH_URL, {"password": password, "otp_token": token})
 
     assert response.status_code == 200
