@@ -16,7 +16,9 @@
 #                             creates and drops test_datarights there)
 #   DATARIGHTS_TEST_REDIS_URL Redis database the worker group flushes (redis://127.0.0.1:6379/13)
 #   DATARIGHTS_CHROMIUM       Chromium executable for the browser group (/usr/bin/chromium)
-#   PYTEST_ARGS               extra arguments for every pytest run, e.g. "-x"
+#
+# Arguments after the script name go to every pytest run:
+#   bash scripts/test.sh -x -k "export and not slow"
 set -uo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +30,7 @@ postgres_url="${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/datari
 redis_url="${DATARIGHTS_TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
 chromium="${DATARIGHTS_CHROMIUM:-/usr/bin/chromium}"
 results_dir="$repo/artifacts/test-results"
-read -r -a extra_args <<<"${PYTEST_ARGS:-}"
+extra_args=("$@")
 
 require_services=0
 case "${CI:-}" in 1 | true | TRUE | True | yes) require_services=1 ;; esac
@@ -147,11 +149,12 @@ try:
 except (OSError, ET.ParseError):
     pass
 failed = failures + errors
+passed = max(tests - failed - skipped, 0)
 # pytest exit code 5 means "no tests collected"; any other non-zero exit without a recorded
 # failure (a crash, a collection error, an interrupted run) still counts as one failure.
 if rc not in (0, 5) and failed == 0:
     failed = 1
-print(tests - failed - skipped, failed, skipped)
+print(passed, failed, skipped)
 PY
 )"
     local passed failed skipped
