@@ -15,6 +15,7 @@ from .anonymisers import Anonymiser, as_anonymiser
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from django_stubs_ext import StrOrPromise
 
 DELETE = "delete"
 ANONYMISE = "anonymise"
@@ -96,10 +97,10 @@ class PersonalData:
     files: ClassVar[Sequence[str]] = ()
     erasure: ClassVar[str] = DELETE
     anonymise: ClassVar[Mapping[str, Any]] = {}
-    legal_basis_for_keeping: ClassVar[str | None] = None
+    legal_basis_for_keeping: ClassVar[StrOrPromise | None] = None
     identifier_fields: ClassVar[Sequence[str]] = ()
-    category: ClassVar[str | None] = None
-    description: ClassVar[str] = ""
+    category: ClassVar[StrOrPromise | None] = None
+    description: ClassVar[StrOrPromise] = ""
     purpose: ClassVar[str | None] = None
     retention: ClassVar[Sequence[Retention]] = ()
 
