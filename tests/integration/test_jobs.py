@@ -146,3 +146,21 @@ def test_beat_sweep_starts_due_erasure(worker, start_beat, user, settings):
 
     wait_until(lambda: deletion_status(deletion) == DeletionStatus.DONE, timeout=45, what="erasure")
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_beat_sweep_requeues_stalled_export(worker, start_beat, worker_mail, user):
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    export = ExportRequest.objects.create(
+        user=user,
+        status=ExportStatus.RUNNING,
+        attempts=1,
+        started_at=an_hour_ago,
+        heartbeat_at=an_hour_ago,
+    )
+
+    start_beat(interval=1.0)
+
+    wait_until(lambda: export_status(export) == ExportStatus.READY, timeout=45, what="export")
+    assert export.attempts == 2
+    assert AuditEvent.objects.filter(action="export.built", object_ref=str(export.pk)).count() == 1
+    assert wait_for_mail(worker_mail, READY_SUBJECT) == 1
