@@ -1,10 +1,18 @@
 """The app's models, one module per concept."""
 
 from .audit import AuditChainHead, AuditEvent
-from .consent import Consent, ConsentRecord, PrivacyPolicy, PrivacyPolicyAcceptance, Purpose, PurposeVersion, UserPreference
+from .consent import (
+    Consent,
+    ConsentRecord,
+    PrivacyPolicy,
+    PrivacyPolicyAcceptance,
+    Purpose,
+    PurposeVersion,
+    UserPreference,
+)
 from .deletion import DeletionRequest
 from .exports import ExportRequest
-from .retention import LegalHold, RetentionPolicy, RetentionRun, InactivityWarning
+from .retention import InactivityWarning, LegalHold, RetentionPolicy, RetentionRun
 
 __all__ = [
     "AuditChainHead",

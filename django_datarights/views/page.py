@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from ..audit.page import section_context as activity_section
 from ..consent.page import holdings_section_context as holdings_section
 from ..consent.page import preferences_section_context as preferences_section
-from ..audit.page import section_context as activity_section
 from ..consent.page import section_context as consent_section
 from ..deletion.page import section_context as deletion_section
 from ..export.page import section_context as export_section
