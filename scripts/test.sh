@@ -150,7 +150,7 @@ except (OSError, ET.ParseError):
     pass
 failed = failures + errors
 passed = max(tests - failed - skipped, 0)
-# pytest exit code 5 means "no tests collected"; any other non-zero exit without a recorded
+# pytest exit code 5 means "no tests collected". Any other non-zero exit without a recorded
 # failure (a crash, a collection error, an interrupted run) still counts as one failure.
 if rc not in (0, 5) and failed == 0:
     failed = 1
