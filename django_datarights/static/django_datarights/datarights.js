@@ -4,7 +4,10 @@
  *   result in their role="status" element. Their submit button keeps working.
  * - Elements marked data-datarights-poll poll the JSON URL in data-status-url and show the
  *   "label" it returns; when the response has "done": true the page reloads to show the result.
- *   The polling stops after a bounded number of attempts.
+ * - Export rows with a non-empty data-export-status-url poll the export status view, which
+ *   returns "status", "status_display" and "progress". The row's <progress> follows the
+ *   progress, and the page reloads once the status is no longer "queued" or "running".
+ * Polling stops after a bounded number of attempts.
  */
 (function () {
   "use strict";
@@ -100,12 +103,60 @@
     window.setTimeout(poll, POLL_INTERVAL_MS);
   }
 
+  // Translate the export status view's response into the generic poll contract.
+  function exportStatus(data) {
+    var inFlight = data.status === "queued" || data.status === "running";
+    return { label: null, done: !inFlight, progress: data.progress };
+  }
+
+  function enhanceExportRow(row) {
+    var url = row.getAttribute("data-export-status-url");
+    var progress = row.querySelector("progress");
+    var attempts = 0;
+    if (!url) {
+      return;
+    }
+
+    function poll() {
+      attempts += 1;
+      if (attempts > POLL_MAX_ATTEMPTS) {
+        return;
+      }
+      window.fetch(url, {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (!data) {
+          window.setTimeout(poll, POLL_INTERVAL_MS * 2);
+          return;
+        }
+        var state = exportStatus(data);
+        if (progress && typeof state.progress === "number") {
+          progress.value = state.progress;
+          progress.textContent = state.progress + "%";
+        }
+        if (state.done) {
+          window.location.reload();
+          return;
+        }
+        window.setTimeout(poll, POLL_INTERVAL_MS);
+      }).catch(function () {
+        window.setTimeout(poll, POLL_INTERVAL_MS * 2);
+      });
+    }
+
+    window.setTimeout(poll, POLL_INTERVAL_MS);
+  }
+
   function init() {
     if (!window.fetch || !window.FormData) {
       return;
     }
     document.querySelectorAll("form[data-datarights-autosave]").forEach(enhanceAutosave);
     document.querySelectorAll("[data-datarights-poll]").forEach(enhancePoll);
+    document.querySelectorAll("tr[data-export-status-url]").forEach(enhanceExportRow);
   }
 
   if (document.readyState === "loading") {
