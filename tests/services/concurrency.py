@@ -1,7 +1,7 @@
 """Run functions at the same moment in threads, each with its own database connection.
 
 Meant for PostgreSQL tests of row locks and unique constraints under contention. The test
-must use ``transactional_db``, because each thread opens its own connection and sees only
+must use ``transactional_db``, because each thread opens its own connection and reads only
 committed rows. SQLite serialises all writers, so such a test says nothing there.
 """
 
