@@ -7,6 +7,8 @@ real services and production settings:
 ``CELERY_BROKER_URL``      ``redis://127.0.0.1:6379/0``; tasks then go to a real worker
 ``DJANGO_PRODUCTION``      ``1`` turns on secure cookies, HSTS and the other deploy settings
 ``DJANGO_SECRET_KEY``      required when ``DJANGO_PRODUCTION`` is set
+``DJANGO_CACHE_URL``       ``redis://127.0.0.1:6379/1``; the shared cache for rate limits
+``DJANGO_ADMIN_OTP``       ``1`` lets only OTP-verified staff into the admin
 """
 
 import os
@@ -117,6 +119,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Rate-limit counters (django_datarights.ratelimit) must be shared by every process, so
+# production points DJANGO_CACHE_URL at Redis (redis://127.0.0.1:6379/1). Without it Django's
+# per-process local-memory cache is used, and check --deploy warns (datarights.W040).
+if os.environ.get("DJANGO_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -162,7 +175,9 @@ DATARIGHTS_BASE_URL = os.environ.get("DATARIGHTS_BASE_URL", "http://127.0.0.1:80
 # Users set up a TOTP authenticator here; sudo mode requires one when
 # DJANGO_REQUIRE_SECOND_FACTOR=1 (always in production).
 DATARIGHTS_OTP_SETUP_URL = "accounts:otp_setup"
-DATARIGHTS_REQUIRE_SECOND_FACTOR = PRODUCTION or os.environ.get("DJANGO_REQUIRE_SECOND_FACTOR") == "1"
+DATARIGHTS_REQUIRE_SECOND_FACTOR = (
+    PRODUCTION or os.environ.get("DJANGO_REQUIRE_SECOND_FACTOR") == "1"
+)
 # Sent on every response by example_project.middleware: no inline script or style, nothing
 # loaded from other origins, no framing.
 EXAMPLE_CONTENT_SECURITY_POLICY = "; ".join(

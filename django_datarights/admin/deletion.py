@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from ..deletion import flows
 from ..models import DeletionRequest
+from .audit import AuditedAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ DETAIL_FIELDS = (
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(admin.ModelAdmin):
+class DeletionRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "status",

@@ -26,6 +26,7 @@ from ..registry import registry
 from ..retention.preview import preview
 from ..retention.sync import SYNCED_FIELDS
 from ..retention.tasks import publish_enforcement
+from .audit import AuditedAdminMixin
 
 logger = logging.getLogger(__name__)
 
@@ -293,13 +294,13 @@ class RetentionRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(InactivityWarning)
-class InactivityWarningAdmin(ReadOnlyAdmin):
+class InactivityWarningAdmin(AuditedAdminMixin, ReadOnlyAdmin):
     list_display = ["pk", "user_id", "policy", "warned_at"]
     list_filter = ["policy"]
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "pk",
         "user_id",

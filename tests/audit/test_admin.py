@@ -126,3 +126,40 @@ def test_non_staff_not_audited(client: Client, user: Any, other_user: Any) -> No
 
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action="admin.viewed").exists()
+
+
+def user_admins() -> list[Any]:
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    # The app's own admins, plus the user admin: third-party admins (django-otp's devices) are
+    # the host's choice.
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        points_at_user = model._meta.app_label == "django_datarights" and any(
+            field.many_to_one and field.related_model is get_user_model() and field.name == "user"
+            for field in model._meta.get_fields()
+        )
+        if model is get_user_model() or points_at_user:
+            found.append(pytest.param(model_admin, id=model._meta.label))
+    return found
+
+
+@pytest.mark.parametrize("model_admin", user_admins())
+def test_user_admins_audited(model_admin: Any) -> None:
+    from django_datarights.admin import AuditedAdminMixin
+
+    assert isinstance(model_admin, AuditedAdminMixin)
+
+
+def test_export_admin_view_audited(admin_client: Client, user: Any) -> None:
+    from django_datarights.models import ExportRequest
+
+    export = ExportRequest.objects.create(user=user)
+
+    response = admin_client.get(f"/admin/django_datarights/exportrequest/{export.pk}/change/")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="admin.viewed")
+    assert event.subject == pseudonym_for(user)
+    assert event.object_ref == f"django_datarights.exportrequest:{export.pk}"

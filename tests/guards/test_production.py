@@ -40,6 +40,8 @@ def production_environment() -> dict[str, str]:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DATARIGHTS_ARCHIVE_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "DATARIGHTS_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+            # Only configures the cache; check --deploy does not connect to it.
+            "DJANGO_CACHE_URL": "redis://127.0.0.1:6379/1",
         }
     )
     return env
