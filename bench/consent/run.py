@@ -78,8 +78,13 @@ def seed() -> None:
     for n in range(PURPOSES):
         basis = LegalBasis.CONSENT if n % 2 == 0 else LegalBasis.LEGITIMATE_INTEREST
         purpose = save_purpose(
-            Purpose(slug=f"purpose-{n:02d}", name=f"Purpose {n}", description=f"Bench purpose {n}.",
-                    legal_basis=basis, default_given=basis != LegalBasis.CONSENT)
+            Purpose(
+                slug=f"purpose-{n:02d}",
+                name=f"Purpose {n}",
+                description=f"Bench purpose {n}.",
+                legal_basis=basis,
+                default_given=basis != LegalBasis.CONSENT,
+            )
         )
         for given in [True, False, True][:HISTORY_PER_PURPOSE]:
             set_consent(user, purpose, given, channel=Channel.SETTINGS_PAGE)
@@ -115,7 +120,9 @@ def serve(port: int) -> None:
 # --- load ----------------------------------------------------------------------------------
 
 
-def load(port: int, path: str, cookie: str, requests: int, threads: int, time_limit: float) -> dict[str, Any]:
+def load(
+    port: int, path: str, cookie: str, requests: int, threads: int, time_limit: float
+) -> dict[str, Any]:
     """Send up to ``requests`` GETs to ``path`` from ``threads`` threads within ``time_limit`` s."""
     deadline = time.monotonic() + time_limit
     counter = iter(range(requests))
@@ -172,10 +179,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run_load(port: int, path: str, cookie: str, requests: int, threads: int, time_limit: float) -> dict[str, Any]:
+def _run_load(
+    port: int, path: str, cookie: str, requests: int, threads: int, time_limit: float
+) -> dict[str, Any]:
     command = [
-        sys.executable, __file__, "load", "--port", str(port), "--path", path, "--cookie", cookie,
-        "--requests", str(requests), "--threads", str(threads), "--time-limit", str(time_limit),
+        sys.executable,
+        __file__,
+        "load",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--cookie",
+        cookie,
+        "--requests",
+        str(requests),
+        "--threads",
+        str(threads),
+        "--time-limit",
+        str(time_limit),
     ]
     completed = subprocess.run(  # noqa: S603 - this script, no shell
         command, capture_output=True, text=True, check=True, timeout=time_limit + 30
@@ -208,7 +230,13 @@ def main() -> int:
         serve(args.port)
         return 0
     if args.command == "load":
-        print(json.dumps(load(args.port, args.path, args.cookie, args.requests, args.threads, args.time_limit)))
+        print(
+            json.dumps(
+                load(
+                    args.port, args.path, args.cookie, args.requests, args.threads, args.time_limit
+                )
+            )
+        )
         return 0
 
     requests = min(args.requests or (100 if args.quick else 600), 5000)
@@ -223,7 +251,10 @@ def main() -> int:
     }
     os.environ.update(env)
     if os.environ.get("DATABASE_URL"):
-        print("note: DATABASE_URL is set; the benchmark migrates and seeds that database", file=sys.stderr)
+        print(
+            "note: DATABASE_URL is set; the benchmark migrates and seeds that database",
+            file=sys.stderr,
+        )
 
     seeded = subprocess.run(  # noqa: S603 - this script, no shell
         [sys.executable, __file__, "seed"], capture_output=True, text=True, check=True, timeout=300
@@ -245,9 +276,12 @@ def main() -> int:
             app = _run_load(port, app_path, cookie, requests, threads, time_limit)
             bare = _run_load(port, bare_path, cookie, requests, threads, time_limit)
             ratio = app["rps"] / bare["rps"] if bare["rps"] else 0.0
-            print(f"{label}: app {app['rps']} req/s (p50 {app['p50_ms']} ms, failures {app['failures']}), "
-                  f"bare {bare['rps']} req/s (p50 {bare['p50_ms']} ms, failures {bare['failures']}), "
-                  f"ratio {ratio:.0%}")
+            print(
+                f"{label}: app {app['rps']} req/s "
+                f"(p50 {app['p50_ms']} ms, failures {app['failures']}), "
+                f"bare {bare['rps']} req/s (p50 {bare['p50_ms']} ms, failures {bare['failures']}), "
+                f"ratio {ratio:.0%}"
+            )
             key = "checks" if app_path == "/bench/checks/" else "page"
             results[f"{key}_app_rps"] = app["rps"]
             results[f"{key}_bare_rps"] = bare["rps"]

@@ -7,16 +7,20 @@ PostgreSQL as in the example project; without it a SQLite file in ``EXAMPLE_VAR_
 import os
 from pathlib import Path
 
+from example_project.database import database_from_url
 from example_project.settings import *  # noqa: F403
 from example_project.settings import INSTALLED_APPS, TEMPLATES, VAR_DIR
-from example_project.database import database_from_url
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.consent.urls"
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), Path(VAR_DIR) / "bench.sqlite3")}
+DATABASES = {
+    "default": database_from_url(os.environ.get("DATABASE_URL"), Path(VAR_DIR) / "bench.sqlite3")
+}
 INSTALLED_APPS = [*INSTALLED_APPS]
-TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]}]
+TEMPLATES = [
+    {**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], Path(__file__).resolve().parent / "templates"]}
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

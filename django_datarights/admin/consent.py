@@ -55,10 +55,19 @@ class PurposeVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 class PurposeForm(forms.ModelForm):
     class Meta:
         model = Purpose
-        fields = ("slug", "name", "description", "legal_basis", "refusable", "default_given", "ordering", "active")
+        fields = (
+            "slug",
+            "name",
+            "description",
+            "legal_basis",
+            "refusable",
+            "default_given",
+            "ordering",
+            "active",
+        )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if cleaned.get("legal_basis") == LegalBasis.CONSENT and not cleaned.get("refusable"):
             self.add_error(
                 "refusable",
@@ -70,13 +79,23 @@ class PurposeForm(forms.ModelForm):
 @admin.register(Purpose)
 class PurposeAdmin(admin.ModelAdmin):
     form = PurposeForm
-    list_display = ("name", "slug", "legal_basis", "refusable", "default_given", "version", "active")
+    list_display = (
+        "name",
+        "slug",
+        "legal_basis",
+        "refusable",
+        "default_given",
+        "version",
+        "active",
+    )
     list_filter = ("legal_basis", "active", "refusable")
     search_fields = ("slug", "name")
     readonly_fields = ("version", "created_at")
     inlines = [PurposeVersionInline]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> tuple[str, ...]:
         # The slug is how code and email links name a purpose; it is fixed once created.
         if obj is not None:
             return (*self.readonly_fields, "slug")
@@ -98,7 +117,17 @@ class ConsentRecordAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     search_fields = ("subject",)
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "actor")
-    fields = ("created_at", "user", "subject", "purpose", "version", "given", "channel", "ip_address", "actor")
+    fields = (
+        "created_at",
+        "user",
+        "subject",
+        "purpose",
+        "version",
+        "given",
+        "channel",
+        "ip_address",
+        "actor",
+    )
     readonly_fields = fields
 
 
@@ -119,14 +148,21 @@ class ConsentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
     readonly_fields = ("version", "updated_at")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> tuple[str, ...]:
         if obj is not None:
             return (*self.readonly_fields, "user", "purpose")
         return self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Consent, form: Any, change: bool) -> None:
         set_consent(
-            obj.user, obj.purpose, obj.given, channel=Channel.ADMIN, request=request, actor=request.user
+            obj.user,
+            obj.purpose,
+            obj.given,
+            channel=Channel.ADMIN,
+            request=request,
+            actor=request.user,
         )
         # The flow wrote the row; load it so the admin's success message and redirect use it.
         stored = Consent.objects.get(user=obj.user, purpose=obj.purpose)
@@ -152,14 +188,16 @@ class PrivacyPolicyAdmin(admin.ModelAdmin):
     list_display = ("version", "effective_at", "created_at")
     date_hierarchy = "effective_at"
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> tuple[str, ...]:
         # A policy in effect is what people accepted; publish a new version to change it.
-        if obj is not None and obj.effective_at <= timezone.now():
+        if isinstance(obj, PrivacyPolicy) and obj.effective_at <= timezone.now():
             return ("version", "effective_at", "changes", "text")
         return ()
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        if obj is not None and obj.effective_at <= timezone.now():
+        if isinstance(obj, PrivacyPolicy) and obj.effective_at <= timezone.now():
             return False
         return super().has_delete_permission(request, obj)
 

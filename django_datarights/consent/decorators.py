@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from .queries import consent_states, has_consent
 
 
-def consent_required(purpose_slug: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def consent_required(
+    purpose_slug: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Decorate a view so it runs only when ``purpose_slug`` applies to the user.
 
     Anonymous users are sent to the login page. A logged-in user without consent is
@@ -42,4 +44,3 @@ def consent_required(purpose_slug: str) -> Callable[[Callable[..., HttpResponse]
         return wrapped
 
     return decorator
-

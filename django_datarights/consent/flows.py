@@ -56,7 +56,10 @@ def set_consent(
             purpose = Purpose.objects.get(slug=purpose)
         if not given and not purpose.refusable:
             raise PurposeNotRefusable(
-                _("“%(purpose)s” cannot be switched off: the site needs it to provide its service."),
+                _(
+                    "“%(purpose)s” cannot be switched off: "
+                    "the site needs it to provide its service."
+                ),
                 code="not_refusable",
                 params={"purpose": purpose.name},
             )
@@ -104,7 +107,11 @@ def set_consent(
     forget_cached_states(request)
     logger.info(
         "consent record %s: purpose %s version %d given=%s channel=%s",
-        record.pk, purpose.pk, purpose.version, given, channel,
+        record.pk,
+        purpose.pk,
+        purpose.version,
+        given,
+        channel,
     )
     return record
 
@@ -132,11 +139,15 @@ def save_choices(
         unanswered_version = state.answered_version != state.version
         if state.answered_given is None or unanswered_version or bool(given) != state.given:
             purpose = Purpose.objects.get(pk=state.purpose_id)
-            records.append(set_consent(user, purpose, bool(given), channel=channel, request=request))
+            records.append(
+                set_consent(user, purpose, bool(given), channel=channel, request=request)
+            )
     return records
 
 
-def withdraw(user: Any, purpose_slug: str, *, channel: str, request: Any = None) -> ConsentRecord | None:
+def withdraw(
+    user: Any, purpose_slug: str, *, channel: str, request: Any = None
+) -> ConsentRecord | None:
     """Withdraw ``user``'s consent to ``purpose_slug`` unless it is already withdrawn.
 
     Used by email links, which mail clients and scanners may follow more than once: a repeated
@@ -155,7 +166,11 @@ def withdraw(user: Any, purpose_slug: str, *, channel: str, request: Any = None)
 
 def current_policy() -> PrivacyPolicy | None:
     """Return the privacy policy in effect now, or None when none has been published."""
-    return PrivacyPolicy.objects.filter(effective_at__lte=timezone.now()).order_by("-effective_at").first()
+    return (
+        PrivacyPolicy.objects.filter(effective_at__lte=timezone.now())
+        .order_by("-effective_at")
+        .first()
+    )
 
 
 def accept_policy(user: Any, policy: PrivacyPolicy, *, channel: str) -> PrivacyPolicyAcceptance:
@@ -184,7 +199,9 @@ def stored_client_address(request: Any) -> str:
     ``REMOTE_ADDR``: behind a proxy, set it from the forwarded header in a trusted middleware.
     """
     mode = app_settings.IP_ADDRESS_MODE
-    raw = (getattr(request, "META", None) or {}).get("REMOTE_ADDR", "") if request is not None else ""
+    raw = (
+        (getattr(request, "META", None) or {}).get("REMOTE_ADDR", "") if request is not None else ""
+    )
     if not raw or mode == "none":
         return ""
     try:

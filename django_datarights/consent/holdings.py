@@ -1,4 +1,4 @@
-""""What we hold about you": per registered model, what it is, how much, why and for how long."""
+""" "What we hold about you": per registered model, what it is, how much, why and for how long."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def _rules(declaration: type[PersonalData], policies: list[RetentionPolicy]) -> 
     return list(rules.values())
 
 
-def _totals(user: Any, declarations: list[type[PersonalData]], rules: list[list[Rule]]) -> dict[str, Any]:
+def _totals(
+    user: Any, declarations: list[type[PersonalData]], rules: list[list[Rule]]
+) -> dict[str, Any]:
     """Return ``count_<i>`` and ``oldest_<i>_<field>`` for every declaration, in one query."""
     annotations: dict[str, Any] = {}
     for index, declaration in enumerate(declarations):
@@ -93,8 +95,13 @@ def _totals(user: Any, declarations: list[type[PersonalData]], rules: list[list[
             annotations[f"oldest_{index}_{date_field}"] = Subquery(
                 grouped.annotate(oldest=Min(date_field)).values("oldest")[:1]
             )
-    row = get_user_model()._default_manager.filter(pk=getattr(user, "pk", user)).values(**annotations).first()
-    return row or {}
+    row = (
+        get_user_model()
+        ._default_manager.filter(pk=getattr(user, "pk", user))
+        .values(**annotations)
+        .first()
+    )
+    return dict(row) if row else {}
 
 
 def _holding(

@@ -41,7 +41,7 @@ def read_token(token: str) -> OptOutToken:
     """Return the token's content; raise ``ExpiredLink`` or ``InvalidLink``."""
     try:
         payload = signing.loads(
-            token, salt=SALT, max_age=app_settings.OPT_OUT_LINK_MAX_AGE.total_seconds()
+            token, salt=SALT, max_age=app_settings.OPT_OUT_LINK_MAX_AGE
         )
     except signing.SignatureExpired as exc:
         raise ExpiredLink from exc

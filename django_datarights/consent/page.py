@@ -22,7 +22,7 @@ HISTORY_LIMIT = 50
 
 
 def section_context(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     states = list(consent_states(user, request).values())
     history = list(
         ConsentRecord.objects.filter(user=user)
@@ -33,7 +33,9 @@ def section_context(request: HttpRequest) -> dict[str, Any]:
     policy = (
         PrivacyPolicy.objects.filter(effective_at__lte=timezone.now())
         .annotate(
-            accepted=Exists(PrivacyPolicyAcceptance.objects.filter(policy=OuterRef("pk"), user=user))
+            accepted=Exists(
+                PrivacyPolicyAcceptance.objects.filter(policy=OuterRef("pk"), user=user)
+            )
         )
         .order_by("-effective_at")
         .first()

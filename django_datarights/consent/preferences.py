@@ -95,19 +95,25 @@ def registered_preferences() -> list[Preference]:
 def get_preference(user: Any, key: str) -> Any:
     """Return ``user``'s value for ``key``, or the default when unset or no longer valid."""
     preference = _get(key)
-    stored = UserPreference.objects.filter(user=user, key=key).values_list("value", flat=True).first()
+    stored = (
+        UserPreference.objects.filter(user=user, key=key).values_list("value", flat=True).first()
+    )
     return stored if stored is not None and preference.is_valid(stored) else preference.default
 
 
 def preference_values(user: Any) -> dict[str, Any]:
     """Return every registered preference's value for ``user`` with one query."""
     stored = dict(
-        UserPreference.objects.filter(user=user, key__in=list(_preferences)).values_list("key", "value")
+        UserPreference.objects.filter(user=user, key__in=list(_preferences)).values_list(
+            "key", "value"
+        )
     )
     values = {}
     for key, preference in _preferences.items():
         value = stored.get(key)
-        values[key] = value if value is not None and preference.is_valid(value) else preference.default
+        values[key] = (
+            value if value is not None and preference.is_valid(value) else preference.default
+        )
     return values
 
 

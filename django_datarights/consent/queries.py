@@ -132,8 +132,16 @@ def _load_states(user: Any) -> dict[str, ConsentState]:
         Purpose.objects.filter(active=True)
         .annotate(mine=FilteredRelation("consents", condition=Q(consents__user=_user_pk(user))))
         .values(
-            "pk", "slug", "name", "description", "legal_basis", "refusable", "default_given",
-            "version", "mine__given", "mine__version",
+            "pk",
+            "slug",
+            "name",
+            "description",
+            "legal_basis",
+            "refusable",
+            "default_given",
+            "version",
+            "mine__given",
+            "mine__version",
         )
         .order_by("ordering", "name", "pk")
     )

@@ -47,7 +47,9 @@ def save_consent(request: HttpRequest) -> HttpResponse:
     """
     shown = request.POST.getlist("shown")
     choices = {slug: request.POST.get(f"{CONSENT_FIELD_PREFIX}{slug}") == "on" for slug in shown}
-    records = flows.save_choices(request.user, choices, channel=Channel.SETTINGS_PAGE, request=request)
+    records = flows.save_choices(
+        request.user, choices, channel=Channel.SETTINGS_PAGE, request=request
+    )
     message = _("Your choices were saved.")
     if _wants_json(request):
         states = consent_states(request.user, request)
@@ -82,7 +84,9 @@ def save_preferences(request: HttpRequest) -> HttpResponse:
     message = _("Your preferences were saved.")
     if _wants_json(request):
         status = 400 if errors else 200
-        return JsonResponse({"message": " ".join(errors) or message, "errors": errors}, status=status)
+        return JsonResponse(
+            {"message": " ".join(errors) or message, "errors": errors}, status=status
+        )
     for error in errors:
         messages.error(request, error)
     if not errors:
@@ -96,7 +100,13 @@ def accept_policy(request: HttpRequest, policy_id: int) -> HttpResponse:
     policy = get_object_or_404(PrivacyPolicy, pk=policy_id)
     current = flows.current_policy()
     if current is None or current.pk != policy.pk:
-        messages.error(request, _("This version of the privacy policy is no longer current. Please review the current one."))
+        messages.error(
+            request,
+            _(
+                "This version of the privacy policy is no longer current. "
+                "Please review the current one."
+            ),
+        )
         return _back_to("policy")
     flows.accept_policy(request.user, policy, channel=Channel.SETTINGS_PAGE)
     messages.success(request, _("Thank you. You accepted the privacy policy."))

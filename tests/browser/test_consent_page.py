@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def analytics() -> Purpose:
-    return save_purpose(Purpose(slug="analytics", name="Analytics", description="Count page visits."))
+    return save_purpose(
+        Purpose(slug="analytics", name="Analytics", description="Count page visits.")
+    )
 
 
 def test_toggle_saves_without_submit(page, log_in, user, analytics):

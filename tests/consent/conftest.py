@@ -32,7 +32,9 @@ def analytics(make_purpose: Any) -> Purpose:
 
 @pytest.fixture
 def newsletter(make_purpose: Any) -> Purpose:
-    return make_purpose("newsletter", name="Newsletter", description="A monthly email about new products.")
+    return make_purpose(
+        "newsletter", name="Newsletter", description="A monthly email about new products."
+    )
 
 
 @pytest.fixture

@@ -90,7 +90,9 @@ def test_history_unchanged_by_edit(client, operator, analytics, history):
     _edit_text_in_admin(client, operator, analytics)
 
     after = list(ConsentRecord.objects.filter(user=history[0].user).order_by("pk"))
-    assert [(r.pk, r.given, r.version) for r in after] == [(r.pk, r.given, r.version) for r in history]
+    assert [(r.pk, r.given, r.version) for r in after] == [
+        (r.pk, r.given, r.version) for r in history
+    ]
 
 
 def test_history_admin_is_read_only(rf, operator):

@@ -13,7 +13,8 @@ from django_datarights.models import Consent, ConsentRecord
 from django_datarights.models.consent import Channel
 
 TAG_TEMPLATE = Template(
-    '{% load datarights %}{% has_consent "analytics" as ok %}{% if ok %}tracking on{% else %}tracking off{% endif %}'
+    '{% load datarights %}{% has_consent "analytics" as ok %}'
+    "{% if ok %}tracking on{% else %}tracking off{% endif %}"
 )
 
 

@@ -1,4 +1,4 @@
-""""What we hold about you": counts, reasons and retention per registered model."""
+""" "What we hold about you": counts, reasons and retention per registered model."""
 
 from datetime import timedelta
 
@@ -26,7 +26,9 @@ def messages_registered(analytics):
         category = "Support messages"
         description = "Messages you sent to our support team."
         purpose = "analytics"
-        retention = [Retention(date_field="sent_at", period=timedelta(days=90), name="Support messages")]
+        retention = [
+            Retention(date_field="sent_at", period=timedelta(days=90), name="Support messages")
+        ]
 
     registry.register(Message, MessageData)
     yield

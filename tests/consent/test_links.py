@@ -72,7 +72,9 @@ def test_old_token_expired(user, settings):
 def test_opt_out_url_is_absolute(user, settings):
     settings.DATARIGHTS_BASE_URL = "https://shop.example.invalid"
 
-    assert opt_out_url(user, "newsletter").startswith("https://shop.example.invalid/privacy/consent/opt-out/")
+    assert opt_out_url(user, "newsletter").startswith(
+        "https://shop.example.invalid/privacy/consent/opt-out/"
+    )
 
 
 def test_opt_out_get_changes_nothing(subscribed):
@@ -114,7 +116,9 @@ def test_opt_out_expired_is_410(subscribed, settings):
 
 
 def test_opt_out_tampered_is_400(subscribed):
-    response = Client().get(reverse("datarights:consent-opt-out", args=["bm90IGEgdG9rZW4:1abc:xyz"]))
+    response = Client().get(
+        reverse("datarights:consent-opt-out", args=["bm90IGEgdG9rZW4:1abc:xyz"])
+    )
 
     assert response.status_code == 400
 
@@ -147,7 +151,9 @@ def test_headers_follow_rfc_8058(user, settings):
 
     headers = list_unsubscribe_headers(user, "newsletter")
 
-    assert headers["List-Unsubscribe"].startswith("<https://shop.example.invalid/privacy/consent/unsubscribe/")
+    assert headers["List-Unsubscribe"].startswith(
+        "<https://shop.example.invalid/privacy/consent/unsubscribe/"
+    )
     assert headers["List-Unsubscribe"].endswith(">")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -166,7 +172,9 @@ def test_one_click_needs_no_csrf(subscribed):
 
 def test_one_click_unknown_user_same_answer(subscribed):
     client = Client(enforce_csrf_checks=True)
-    known = client.post(_path(one_click_url(subscribed, "newsletter")), {"List-Unsubscribe": "One-Click"})
+    known = client.post(
+        _path(one_click_url(subscribed, "newsletter")), {"List-Unsubscribe": "One-Click"}
+    )
     unknown = client.post(
         reverse("datarights:consent-one-click", args=[make_token(987654, "newsletter")]),
         {"List-Unsubscribe": "One-Click"},

@@ -61,14 +61,20 @@ def test_form_skips_unchanged_choices(logged_in, user, analytics, newsletter):
 
     logged_in.post(
         reverse("datarights:consent-save"),
-        {"shown": ["analytics", "newsletter"], "consent-analytics": "on", "consent-newsletter": "on"},
+        {
+            "shown": ["analytics", "newsletter"],
+            "consent-analytics": "on",
+            "consent-newsletter": "on",
+        },
     )
 
     assert ConsentRecord.objects.filter(user=user, channel=Channel.SETTINGS_PAGE).count() == 1
 
 
 def test_form_ignores_unshown_purposes(logged_in, user, analytics, newsletter):
-    logged_in.post(reverse("datarights:consent-save"), {"shown": ["analytics"], "consent-analytics": "on"})
+    logged_in.post(
+        reverse("datarights:consent-save"), {"shown": ["analytics"], "consent-analytics": "on"}
+    )
 
     assert not ConsentRecord.objects.filter(user=user, purpose=newsletter).exists()
 
@@ -168,7 +174,9 @@ def test_page_queries_constant(
         for given in (True, False, True):
             set_consent(user, purpose, given, channel=Channel.SETTINGS_PAGE)
     for n in range(10):
-        preference_keys(f"setting-{n}", f"Setting {n}", choices=[("a", "A"), ("b", "B")], default="a")
+        preference_keys(
+            f"setting-{n}", f"Setting {n}", choices=[("a", "A"), ("b", "B")], default="a"
+        )
     make_policy("2025-01", days_ago=400)
     for _n in range(20):
         ExportRequest.objects.create(user=user)

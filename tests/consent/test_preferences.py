@@ -47,7 +47,11 @@ def test_page_shows_radio_group(client, user, preference_keys):
     html = client.get("/privacy/").content.decode()
 
     assert "<legend>Who can see your profile</legend>" in html
-    assert 'type="radio" id="datarights-pref-visibility-2" name="pref-visibility" value="members" checked' in html
+    assert (
+        'type="radio" id="datarights-pref-visibility-2" name="pref-visibility" '
+        'value="members" checked'
+        in html
+    )
 
 
 def test_page_form_saves_preferences(client, user, preference_keys):
@@ -55,7 +59,9 @@ def test_page_form_saves_preferences(client, user, preference_keys):
     preference_keys("read-receipts", "Send read receipts", default=True)
     client.force_login(user)
 
-    response = client.post(reverse("datarights:consent-preferences"), {"pref-visibility": "private"})
+    response = client.post(
+        reverse("datarights:consent-preferences"), {"pref-visibility": "private"}
+    )
 
     assert response.status_code == 302
     assert get_preference(user, "visibility") == "private"
@@ -67,7 +73,9 @@ def test_page_form_rejects_bad_choice(client, user, preference_keys):
     client.force_login(user)
 
     response = client.post(
-        reverse("datarights:consent-preferences"), {"pref-visibility": "nobody"}, HTTP_ACCEPT="application/json"
+        reverse("datarights:consent-preferences"),
+        {"pref-visibility": "nobody"},
+        HTTP_ACCEPT="application/json",
     )
 
     assert response.status_code == 400

@@ -117,7 +117,13 @@ def test_consenting_users_after_new_version(population, analytics):
 
 
 def test_consenting_users_non_refusable(population, billing):
-    assert _usernames(users_consenting_to("billing")) == ["amara", "bjorn", "chiara", "dmitri", "elif"]
+    assert _usernames(users_consenting_to("billing")) == [
+        "amara",
+        "bjorn",
+        "chiara",
+        "dmitri",
+        "elif",
+    ]
 
 
 def test_consenting_users_unknown_purpose(population):
