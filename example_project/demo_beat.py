@@ -42,11 +42,15 @@ def run_task(name: str) -> bool:
     """Run the registered Celery task ``name`` in this process; return whether it ran.
 
     ``app.send_task`` would publish to a broker even in eager mode, so the task object is
-    looked up and applied directly. A task that is not registered (its area is not installed
-    yet) is skipped, and an error is logged so the next round still runs.
+    looked up and applied directly. A name with no registered task is skipped. A failing task
+    is logged and reported as not run, so the next round still runs.
     """
     from example_project.celery import app
 
+    # Outside a worker, autodiscovery waits for the loader's import_modules signal, so only
+    # the tasks some code already imported are registered. Loading the default modules sends
+    # it, and later calls reuse the imported modules.
+    app.loader.import_default_modules()
     task = app.tasks.get(name)
     if task is None:
         logger.debug("demo beat: task %s is not registered, skipped", name)

@@ -124,3 +124,8 @@ def test_serving_runserver_detected(monkeypatch, argv, run_main, expected):
         monkeypatch.setenv("RUN_MAIN", run_main)
 
     assert _is_serving_runserver(argv) is expected
+
+
+@pytest.mark.parametrize("name", [*demo_beat.SWEEP_TASKS, demo_beat.RETENTION_TASK])
+def test_app_tasks_found(db, name):
+    assert demo_beat.run_task(name) is True
