@@ -30,7 +30,9 @@ class ProfileData(PersonalData):
     files = ["id_document"]
     identifier_fields = ["phone", "display_name"]
     category = _("Profile")
-    description = _("Your display name, phone number, date of birth, biography and identity document.")
+    description = _(
+        "Your display name, phone number, date of birth, biography and identity document."
+    )
     purpose = "order-fulfilment"
 
 
@@ -74,7 +76,9 @@ class OrderLineData(PersonalData):
     # anonymised rather than the line deleted.
     user_path = "order__customer"
     erasure = ANONYMISE
-    legal_basis_for_keeping = BOOKKEEPING_BASIS
+    legal_basis_for_keeping = _(
+        "Order lines stay with their orders for bookkeeping. Gift messages are removed from them."
+    )
     anonymise = {"gift_message": anonymisers.fixed("")}
     category = _("Order lines")
     description = _("The products of each order and the gift messages you wrote.")
@@ -130,8 +134,11 @@ class MessageData(PersonalData):
 class ActivityLogData(PersonalData):
     user_path = "user"
     category = _("Activity log")
-    description = _("What you did on the site and from which network address, for analytics.")
-    purpose = "analytics"
+    description = _(
+        "What you did on the site and from which network address, to answer support requests "
+        "and to spot misuse of your account."
+    )
+    purpose = "support"
     retention = [
         Retention(
             date_field="created_at",

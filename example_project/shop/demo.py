@@ -3,7 +3,8 @@
 ``seed_demo()`` is the flow behind ``manage.py seed_demo``. Every person, address and phone
 number is invented, and every email address is on the reserved ``example.invalid`` domain.
 
-Running it again changes nothing: rows are looked up by a natural key before they are created.
+Running it again changes nothing while the data is complete: rows are looked up by a natural
+key before they are created. Rows that a retention run or an erasure removed are created again.
 Order and invoice numbers contain the customer's id, so when a demo customer has erased their
 account and the seed creates them again, the anonymised orders kept for bookkeeping stay as
 they are and the new account gets new ones.
@@ -384,7 +385,9 @@ def _seed_messages(user: Any, customer: Customer, now: datetime, result: SeedRes
     for age_days, subject, body in customer.messages:
         if Message.objects.filter(author=user, subject=subject).exists():
             continue
-        message = Message(author=user, subject=subject, body=body, sent_at=now - timedelta(days=age_days))
+        message = Message(
+            author=user, subject=subject, body=body, sent_at=now - timedelta(days=age_days)
+        )
         note = f"Attachment to the message '{subject}' (demo file).\n"
         message.attachment.save("attachment.txt", ContentFile(note.encode()), save=False)
         message.save()

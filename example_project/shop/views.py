@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,7 +14,7 @@ MAX_LISTED = 20
 
 def home(request: HttpRequest) -> HttpResponse:
     """Show the signed-in user's latest orders and messages, or a log-in link to visitors."""
-    context = {"orders": [], "messages_sent": []}
+    context: dict[str, Any] = {"orders": [], "messages_sent": []}
     if request.user.is_authenticated:
         context["orders"] = list(
             Order.objects.filter(customer=request.user).order_by("-placed_at")[:MAX_LISTED]

@@ -1,4 +1,4 @@
-"""``manage.py datarights_retention`` on the demo data removes exactly the rows past their period."""
+"""``datarights_retention`` on the demo data removes exactly the rows past their period."""
 
 from datetime import timedelta
 
@@ -10,7 +10,6 @@ from django_datarights.models import RetentionPolicy
 from django_datarights.retention.sync import sync_declared_policies
 from example_project.shop.demo import seed_demo
 from example_project.shop.models import ActivityLog, Invoice, Message, Order
-
 
 
 @pytest.fixture
