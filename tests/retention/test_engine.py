@@ -291,3 +291,26 @@ def test_unknown_model_fails_clearly(make_policy: Any) -> None:
 
     assert run.status == RunStatus.FAILED
     assert "unknown model 'shop.NoSuchModel'" in run.error
+
+
+def test_taken_over_run_stops(
+    log_policy: Any, make_log: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DATARIGHTS_RETENTION_BATCH_SIZE = 1
+    first = make_log(32 * DAY)
+    second = make_log(31 * DAY)
+    real_delete = deleting.delete_due_range
+
+    def another_worker_takes_over(*args: Any, **kwargs: Any) -> int:
+        deleted = real_delete(*args, **kwargs)
+        # A second worker found the heartbeat stale and wrote its own.
+        RetentionRun.objects.filter(policy=log_policy).update(heartbeat_at=timezone.now() + DAY)
+        return deleted
+
+    monkeypatch.setattr(deleting, "delete_due_range", another_worker_takes_over)
+    run = enforce_policy(log_policy.pk, now=NOW)
+
+    assert run.status == RunStatus.RUNNING
+    assert run.rows_deleted == 0
+    assert ActivityLog.objects.filter(pk=first.pk).exists()
+    assert ActivityLog.objects.filter(pk=second.pk).exists()

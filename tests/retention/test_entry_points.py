@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -10,7 +13,7 @@ import pytest
 from celery.schedules import crontab
 from django.core.management import CommandError, call_command
 
-from django_datarights.checks.retention import E030, check_retention_policies
+from django_datarights.checks.retention import E030, W030, check_retention_policies
 from django_datarights.models import RetentionPolicy, RetentionRun
 from django_datarights.models.retention import RunStatus
 from django_datarights.retention.tasks import enforce_all, enforce_policy
@@ -117,3 +120,38 @@ def test_check_skipped_without_database(make_policy: Any) -> None:
     make_policy(key="broken", date_field="removed_column")
 
     assert check_retention_policies() == []
+
+
+def test_check_warns_on_orphan_rule(make_policy: Any) -> None:
+    make_policy(key="shop.removed.rule", declared_in_code=True)
+
+    messages = check_retention_policies(databases=["default"])
+
+    assert [m.id for m in messages] == [W030]
+
+
+def test_beat_entry_takes_explicit_schedule() -> None:
+    entry = beat_schedule(retention_schedule={"minute": "0", "hour": "4"})["datarights-retention"]
+
+    assert entry["schedule"] == crontab(minute="0", hour="4")
+
+
+def test_settings_import_leaves_django_unconfigured() -> None:
+    # Reading app settings while the settings module is imported would configure Django from
+    # the half-imported module, without any setting defined below the beat schedule.
+    code = (
+        "import example_project.settings as module\n"
+        "from django.conf import settings\n"
+        "print(settings.configured, module.CELERY_BEAT_SCHEDULE['datarights-retention']['task'])\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "example_project.settings"}
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+
+    assert completed.stdout.split() == ["False", "datarights.retention.enforce_all"]
