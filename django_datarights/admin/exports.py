@@ -18,7 +18,7 @@ from .audit import AuditedAdminMixin
 
 logger = logging.getLogger(__name__)
 
-# Every field an operator sees; none is editable because the flows own the state.
+# Fields of the read-only change page; the flows own the state, so none is editable.
 DETAIL_FIELDS = (
     "id",
     "user",

@@ -1,9 +1,9 @@
 """Encryption at rest of export archives.
 
 Each archive gets a random 256-bit data key. The data key is wrapped with AES-GCM under the
-current site key (the first of ``DATARIGHTS_ARCHIVE_KEYS``), and the wrapped key and the site
-key's id are stored on the ``ExportRequest``; destroying the wrapped key makes the stored
-archive unreadable.
+current site key (the first of ``DATARIGHTS_ARCHIVE_KEYS``). The wrapped key and the site key's
+id are stored on the ``ExportRequest``, so destroying the wrapped key makes the stored archive
+unreadable.
 
 The archive is encrypted in chunks of ``CHUNK_SIZE`` plaintext bytes with AES-GCM. Layout::
 
@@ -155,7 +155,7 @@ class EncryptingReader:
     """A read-only file object whose content is the encryption of ``source``.
 
     Django storages read uploads through ``read(size)``, so ``storage.save(name, File(reader))``
-    encrypts while it writes and never holds the archive in memory.
+    encrypts while it writes and never keeps the whole archive in memory.
     """
 
     def __init__(self, source: IO[bytes], data_key: bytes, plaintext_size: int) -> None:

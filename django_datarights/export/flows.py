@@ -39,7 +39,7 @@ HEARTBEAT_INTERVAL = timedelta(seconds=5)
 
 
 class ExportLimitReached(Exception):
-    """The user may not request another export yet; the message says when they can."""
+    """The user may not request another export yet; the message states when they can."""
 
     def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
         super().__init__(message)
@@ -59,7 +59,7 @@ def request_export(user: Any, *, operator: Any = None) -> ExportRequest:
 
     Users are limited to ``EXPORT_MAX_IN_FLIGHT`` queued or running requests and
     ``EXPORT_MAX_PER_DAY`` requests per calendar day in the site's time zone; ``ExportLimitReached``
-    says when the next request is possible. Requests started by an operator skip both limits.
+    states when the next request is possible. Requests started by an operator skip both limits.
     """
     with transaction.atomic():
         # Lock the user's row so two simultaneous requests cannot both pass the limits.
@@ -270,9 +270,7 @@ def _fail(export: ExportRequest, failure: DatasetFailed) -> None:
 
 def _interrupted(export: ExportRequest, exc: Exception) -> None:
     """Handle an unexpected error: retry until ``EXPORT_MAX_ATTEMPTS``, then fail."""
-    logger.error(
-        "export %s build attempt %d failed", export.pk, export.attempts, exc_info=exc
-    )
+    logger.error("export %s build attempt %d failed", export.pk, export.attempts, exc_info=exc)
     delete_archive_file(export.storage_name)
     reason = f"attempt {export.attempts}: {type(exc).__name__}: {exc}"
     with transaction.atomic():

@@ -19,10 +19,16 @@ from django.utils.functional import Promise
 
 SCHEMA_VERSION = 1
 CSV_BOM = "\ufeff"
+# Characters of JSON text collected before one write to the archive member.
+WRITE_BUFFER = 64 * 1024
 
 # A spreadsheet treats a cell starting with one of these as a formula, so CSV text cells that
 # start with one are prefixed with an apostrophe.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+PLAIN_JSON_TYPES = frozenset({str, int, bool, float})
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 class UnserialisableValue(TypeError):
@@ -36,7 +42,9 @@ def json_value(value: Any) -> Any:
     hyphenated form, bytes base64 text, durations a number of seconds as text, and files their
     stored name (the archive builder replaces it with the path inside the archive).
     """
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or type(value) in PLAIN_JSON_TYPES:
+        return value
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value
@@ -70,6 +78,8 @@ def csv_cell(value: Any) -> str:
     Numbers stay as they are, so a negative amount is not prefixed; text that a spreadsheet
     would run as a formula gets a leading apostrophe.
     """
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -97,6 +107,8 @@ class JsonDatasetWriter:
     ) -> None:
         self.target = target
         self.count = 0
+        self._pending: list[str] = []
+        self._pending_size = 0
         head = {
             "schema_version": SCHEMA_VERSION,
             "dataset": dataset,
@@ -109,10 +121,21 @@ class JsonDatasetWriter:
 
     def write_row(self, row: dict[str, Any]) -> None:
         prefix = "\n  " if self.count == 0 else ",\n  "
-        self.target.write((prefix + json.dumps(row, ensure_ascii=False, sort_keys=False)).encode())
+        self._pending.append(prefix + _ROW_ENCODER.encode(row))
+        self._pending_size += len(self._pending[-1])
         self.count += 1
+        if self._pending_size >= WRITE_BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        # Rows are written in blocks: the ZIP compressor is slow when fed one small row at a time.
+        if self._pending:
+            self.target.write("".join(self._pending).encode())
+            self._pending = []
+            self._pending_size = 0
 
     def close(self) -> None:
+        self._flush()
         self.target.write(f'\n ],\n "row_count": {self.count}\n}}\n'.encode())
 
 

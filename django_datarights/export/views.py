@@ -81,12 +81,12 @@ def download_export(request: HttpRequest, export_id: str) -> HttpResponse:
     export = get_object_or_404(ExportRequest, pk=export_id, user=request.user)
     if not export.is_downloadable:
         # Gone for good (expired, key destroyed) is 410; not built yet or failed is 404.
-        gone = export.status in DOWNLOADABLE or export.status == ExportStatus.EXPIRED
+        archive_gone = export.status in DOWNLOADABLE or export.status == ExportStatus.EXPIRED
         return render(
             request,
             "django_datarights/export/unavailable.html",
-            {"export": export, "gone": gone},
-            status=410 if gone else 404,
+            {"export": export, "gone": archive_gone},
+            status=410 if archive_gone else 404,
         )
     chunks = flows.open_archive(export)
     flows.record_download(export, request)
