@@ -51,11 +51,6 @@ def test_status_shown_while_building(page, screenshot, log_in, user, blocked_wor
     expect(page.get_by_role("link", name="Download", exact=True)).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="includes/exports.html marks rows with data-export-status-url, but datarights.js "
-    "polls only elements with data-datarights-poll and data-status-url",
-)
 def test_status_updates_without_reload(page, screenshot, log_in, user, blocked_worker):
     from playwright.sync_api import expect
 
