@@ -54,6 +54,10 @@ def set_consent(
     with transaction.atomic():
         if isinstance(purpose, str):
             purpose = Purpose.objects.get(slug=purpose)
+        else:
+            # A caller may hold a purpose loaded before a new version was published; the answer
+            # must name the version in force now.
+            purpose.version = Purpose.objects.values_list("version", flat=True).get(pk=purpose.pk)
         if not given and not purpose.refusable:
             raise PurposeNotRefusable(
                 _(

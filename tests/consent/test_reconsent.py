@@ -5,6 +5,7 @@ from django.test import override_settings
 from django_datarights.consent.flows import set_consent
 from django_datarights.consent.purposes import save_purpose
 from django_datarights.consent.queries import consent_states, has_consent
+from django_datarights.models import Purpose
 from django_datarights.models.consent import Channel
 
 
@@ -56,3 +57,13 @@ def test_page_shows_review_notice(client, user, analytics):
     response = client.get("/privacy/")
 
     assert "Updated, please review" in response.content.decode()
+
+
+def test_stale_purpose_records_current_version(user, analytics):
+    stale = Purpose.objects.get(pk=analytics.pk)
+    _publish_new_text(analytics)
+
+    record = set_consent(user, stale, True, channel=Channel.SETTINGS_PAGE)
+
+    assert record.version == 2
+    assert has_consent(user, "analytics") is True
