@@ -184,10 +184,11 @@ def _claim(deletion_id: Any) -> tuple[DeletionRequest, Any] | str:
 def find_blockers(user: Any) -> list[str]:
     """Return ``"app.Model.field"`` for every protecting relation that would stop the erasure.
 
-    A relation with ``on_delete=PROTECT`` or ``RESTRICT`` to a row the erasure deletes (the
-    user, a dataset erased by deletion, or a row they cascade to) blocks the erasure when rows
-    exist through it, unless the erasure removes them first: the protecting model is
-    registered for deletion through that field, or kept with that field anonymised to null.
+    A relation with ``on_delete=PROTECT`` or ``RESTRICT`` blocks the erasure when rows exist
+    through it to a row the erasure deletes: the user, a dataset erased by deletion, or a row
+    they cascade to. The erasure clears such rows first, and so is not blocked, when the
+    protecting model is registered for deletion through that field, or kept with that field
+    anonymised to null.
     """
     blockers: list[str] = []
     user_model = get_user_model()
@@ -233,7 +234,7 @@ def _walk_protecting(
 
 
 def _removed_first(model: type[models.Model], field_name: str) -> bool:
-    """Whether the erasure empties ``model.field_name`` before the protected row is deleted."""
+    """Return whether the erasure empties ``model.field_name`` before the protected row goes."""
     if not registry.is_registered(model):
         return False
     declaration = registry.get(model)

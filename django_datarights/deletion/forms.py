@@ -52,7 +52,7 @@ class CancelWithPasswordForm(forms.Form):
         user_model = get_user_model()
         user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
         if user is None:
-            # Hash anyway, so the answer takes as long as for an existing account.
+            # Hash anyway, so the response takes as long as for an existing account.
             user_model().set_password(password)
             self._fail(credentials)
         elif not user.check_password(password):

@@ -11,7 +11,7 @@ from .summary import erasure_summary
 def send_final_email(address: str, counts: dict[str, dict[str, int]]) -> bool:
     """Send the erasure report to ``address``; return whether it was sent.
 
-    ``address`` was read before the user row was erased, because nothing holds it afterwards.
+    ``address`` was read before the user row was erased, because no row contains it afterwards.
     Each dataset is listed with the number of its rows the erasure deleted or anonymised.
     """
     deleted: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""What an erasure deletes and keeps, built from the registry, for the page and the emails."""
+"""The datasets an erasure deletes or keeps, from the registry, for the page and the emails."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ REQUEST_REASON = _("Proof that the erasure was requested and carried out, withou
 
 @dataclass(frozen=True)
 class DatasetSummary:
-    """One registered dataset as the person sees it: what it is and what erasure does to it."""
+    """One registered dataset as shown to the person: its category and what erasure does to it."""
 
     label: str
     category: str

@@ -66,7 +66,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def cancel_with_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Cancel through the signed link from the email; GET asks, POST cancels.
+    """Cancel through the signed link from the email: GET shows a button, POST cancels.
 
     A GET changes nothing, so a mail scanner that opens the link cannot cancel by accident.
     """

@@ -128,6 +128,7 @@ def fill_shop(shop_registry: Any) -> Any:
             bio=f"Hello, I am {full_name}.",
         )
         profile.id_document.save(f"id-{n}.txt", ContentFile(b"identity document"))
+
         for index in range(addresses):
             Address.objects.create(
                 user=user,
@@ -138,6 +139,7 @@ def fill_shop(shop_registry: Any) -> Any:
                 country="NO",
                 is_default=index == 0,
             )
+
         order = Order.objects.create(
             customer=user,
             number=f"O-{n}",
@@ -151,6 +153,7 @@ def fill_shop(shop_registry: Any) -> Any:
             unit_price=Decimal("12.50"),
             gift_message=f"For {full_name}",
         )
+
         invoice = Invoice.objects.create(
             customer=user,
             order=order,
@@ -160,12 +163,14 @@ def fill_shop(shop_registry: Any) -> Any:
             amount=Decimal("12.50"),
         )
         invoice.pdf.save(f"invoice-{n}.pdf", ContentFile(b"%PDF invoice"))
+
         message = Message.objects.create(
             author=user,
             subject="Delivery",
             body=f"Regards, {full_name}",
         )
         message.attachment.save(f"photo-{n}.txt", ContentFile(b"attachment"))
+
         for index in range(logs):
             ActivityLog.objects.create(
                 user=user,
@@ -173,6 +178,7 @@ def fill_shop(shop_registry: Any) -> Any:
                 description=f"{surname} signed in ({index})",
                 ip_address="192.0.2.10",
             )
+
         return {"profile": profile, "order": order, "invoice": invoice, "message": message}
 
     return factory

@@ -449,3 +449,19 @@ def test_default_registry_keeps_audit_trail(user):
     assert deletion.status == DeletionStatus.DONE
     assert deletion.residual_hits == []
     assert not Address.objects.filter(user_id=user.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_residual_check_reads_unknown_tables(empty_registry):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE legacy_notes (id INTEGER PRIMARY KEY, body VARCHAR(200))")
+        cursor.execute("INSERT INTO legacy_notes (id, body) VALUES (1, 'Ask Ms Brandvold')")
+    try:
+        hits = find_residuals(["brandvold"])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE legacy_notes")
+
+    assert hits == [{"table": "legacy_notes", "column": "body", "count": 1}]

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"Residual check: {hit['count']} rows of {hit['table']}.{hit['column']} "
-                    "still hold an identifier."
+                    "still contain an identifier."
                 )
             )
 
