@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from typing import Any
 
 import django_otp
 import segno
@@ -106,7 +107,8 @@ def change_email(request: HttpRequest) -> HttpResponse:
     The previous address is told about the change, so a stolen session cannot quietly take the
     account over.
     """
-    user = request.user
+    # reauth_required has already sent anonymous users to the login page.
+    user: Any = request.user
     if request.method == "POST":
         form = ChangeEmailForm(user, data=request.POST)
         if form.is_valid():

@@ -147,3 +147,17 @@ def test_normalise_unknown_email(db: Any) -> None:
     assert (
         normalise_username(None, {"username": "Nobody@Example.invalid"}) == "nobody@example.invalid"
     )
+
+
+def test_otp_setup_password_step_locks(client: Client, radomir: Any, password: str) -> None:
+    client.force_login(radomir)
+    client.get("/account/two-factor/")
+    statuses = [
+        client.post(
+            "/account/two-factor/", {"password": "wrong guess", "otp_token": "123456"}
+        ).status_code
+        for _ in range(5)
+    ]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert login(Client(), "radomir", password).status_code == 429
