@@ -104,8 +104,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 def change_email(request: HttpRequest) -> HttpResponse:
     """Change the account's email address; needs a recent re-authentication.
 
-    The previous address is told about the change, so a stolen session cannot quietly take the
-    account over.
+    A notice goes to the previous address, so the owner learns of a change made from a stolen
+    session.
     """
     # reauth_required has already sent anonymous users to the login page.
     user: Any = request.user
