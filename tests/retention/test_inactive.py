@@ -155,3 +155,19 @@ def test_brake_stops_mass_erasure(inactive_policy: Any, idle_user: Any, settings
 
     assert run.status == RunStatus.BRAKED
     assert DeletionRequest.objects.count() == 0
+
+
+def test_failed_send_retried_next_run(
+    inactive_policy: Any, idle_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_datarights.retention import inactive
+
+    idle = idle_user(PERIOD - WARNING + DAY)
+    monkeypatch.setattr(inactive, "send_templated_email", lambda *args, **kwargs: False)
+    enforce_policy(inactive_policy.pk, now=NOW)
+    monkeypatch.undo()
+
+    enforce_policy(inactive_policy.pk, now=NOW + DAY)
+
+    assert InactivityWarning.objects.filter(user=idle).count() == 1
+    assert len(mail.outbox) == 1
