@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate, user_login_failed
 from django.core.validators import RegexValidator
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp import match_token
+from django.utils.translation import ngettext_lazy
+from django_otp import devices_for_user, match_token
 from django_otp.models import Device
 
 from .devices import has_second_factor
 
 logger = logging.getLogger(__name__)
 
-# TOTP codes are 6 to 8 digits; django-otp's static backup codes are 8 lower-case base32 letters.
+# django-otp 1.x: TOTP codes are 6 or 8 digits, and static backup codes 8 lower-case base32 characters.
 OTP_TOKEN_VALIDATOR = RegexValidator(
     r"^[0-9a-zA-Z]{6,16}$",
     message=_("Enter the code from your authenticator app or one of your backup codes."),
@@ -37,6 +40,13 @@ class ReauthForm(forms.Form):
     error_messages = {
         "invalid_password": _("The password is not correct."),
         "invalid_token": _("The code is not correct or has already been used."),
+        "throttled_token": ngettext_lazy(
+            "The code is not correct or has already been used. After a wrong code, wait "
+            "%(seconds)d second before trying the next one.",
+            "The code is not correct or has already been used. After a wrong code, wait "
+            "%(seconds)d seconds before trying the next one.",
+            "seconds",
+        ),
     }
 
     password = forms.CharField(
@@ -89,7 +99,29 @@ class ReauthForm(forms.Form):
                     credentials={"username": username},
                     request=self.request,
                 )
+                wait = throttle_wait_seconds(user)
+                if wait:
+                    raise forms.ValidationError(
+                        self.error_messages["throttled_token"],
+                        code="throttled_token",
+                        params={"seconds": wait},
+                    )
                 raise forms.ValidationError(
                     self.error_messages["invalid_token"], code="invalid_token"
                 )
         return cleaned
+
+
+def throttle_wait_seconds(user: Any) -> int:
+    """Return the seconds until django-otp verifies codes for ``user`` again, or 0.
+
+    django-otp (1.x) rejects every code, right or wrong, for 1, 2, 4... seconds after each
+    wrong one, so the user needs to know why a correct code failed.
+    """
+    now = timezone.now()
+    wait = 0.0
+    for device in devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            wait = max(wait, (data["locked_until"] - now).total_seconds())
+    return math.ceil(wait) if wait > 0 else 0

@@ -201,3 +201,22 @@ def test_rate_limit_blocks_right_password(logged_in: Client, password: str, sett
 
 def test_reauth_url_name() -> None:
     assert reverse("datarights:reauth") == REAUTH_URL
+
+
+def test_code_after_wrong_one_waits(
+    logged_in: Client, password: str, totp_device: Any, current_code: Any
+) -> None:
+    start = timezone.now()
+    with freeze_time(start):
+        wrong = str((int(current_code(totp_device)) + 1) % 1_000_000).zfill(6)
+        logged_in.post(REAUTH_URL, {"password": password, "otp_token": wrong})
+        right_too_soon = logged_in.post(
+            REAUTH_URL, {"password": password, "otp_token": current_code(totp_device)}
+        )
+    with freeze_time(start + timedelta(seconds=3)):
+        right_later = logged_in.post(
+            REAUTH_URL, {"password": password, "otp_token": current_code(totp_device)}
+        )
+
+    assert "wait 1 second before trying the next one" in right_too_soon.content.decode()
+    assert right_later.status_code == 302
