@@ -169,8 +169,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="DATARIGHTS_ERASURE_BATCH_SIZE for the run."
+    )
     args = parser.parse_args()
     configure(args.database)
+    if args.batch_size:
+        from django.conf import settings
+
+        settings.DATARIGHTS_ERASURE_BATCH_SIZE = args.batch_size
     from django.db import connection
 
     print(f"database: {connection.vendor}, batch size: ", end="")
