@@ -20,7 +20,8 @@ from .devices import has_second_factor
 
 logger = logging.getLogger(__name__)
 
-# django-otp 1.x: TOTP codes are 6 or 8 digits, and static backup codes 8 lower-case base32 characters.
+# In django-otp 1.x, TOTP codes are 6 or 8 digits and static backup codes are 8 lower-case
+# base32 characters.
 OTP_TOKEN_VALIDATOR = RegexValidator(
     r"^[0-9a-zA-Z]{6,16}$",
     message=_("Enter the code from your authenticator app or one of your backup codes."),
