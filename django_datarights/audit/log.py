@@ -86,7 +86,9 @@ def record_event(
         head.sequence = event.sequence
         head.hash = event.hash
         head.save(update_fields=["sequence", "hash"])
-    logger.info("audit event %s #%d object=%s outcome=%s", action, event.sequence, event.object_ref, outcome)
+    logger.info(
+        "audit event %s #%d object=%s outcome=%s", action, event.sequence, event.object_ref, outcome
+    )
     return event
 
 
