@@ -91,10 +91,11 @@ class InvoiceData(PersonalData):
     files = ["pdf"]
     erasure = ANONYMISE
     legal_basis_for_keeping = _(
-        "Tax law requires the shop to keep invoices for ten years. The billing name and address "
-        "are removed from them."
+        "Tax law requires the shop to keep invoices for ten years. The billing name, the "
+        "address and the PDF copy are removed from them."
     )
     # ``customer`` is a PROTECT foreign key: it must be cleared, or the account cannot be deleted.
+    # The PDF shows the billing name, so erasure deletes the file and keeps number, date and amount.
     anonymise = {
         "customer": anonymisers.null(),
         "billing_name": anonymisers.fixed(""),
