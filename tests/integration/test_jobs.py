@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from django_datarights.deletion.flows import request_deletion
 from django_datarights.export.flows import request_export
-from django_datarights.export.storage import export_storage
+from django_datarights.export.storage import STORAGE_PREFIX, export_storage
 from django_datarights.models import AuditEvent, DeletionRequest, ExportRequest, RetentionRun
 from django_datarights.models.deletion import DeletionStatus
 from django_datarights.models.exports import ExportStatus
@@ -48,9 +48,13 @@ def wait_for_mail(worker_mail, subject_part: str) -> int:
     return wait_until(lambda: worker_mail(subject_part), timeout=10, what="email")
 
 
-def stored_archives(directory: str) -> list[str]:
-    _directories, files = export_storage().listdir(directory)
-    return [posixpath.join(directory, name) for name in files]
+def stored_archives() -> set[str]:
+    """Return every archive in storage, including files other tests of this run left behind."""
+    storage = export_storage()
+    if not storage.exists(STORAGE_PREFIX):
+        return set()
+    _directories, files = storage.listdir(STORAGE_PREFIX)
+    return {posixpath.join(STORAGE_PREFIX, name) for name in files}
 
 
 def test_export_built_by_worker(worker, worker_mail, user):
@@ -95,6 +99,7 @@ def test_retention_enforced_by_worker(worker, user):
 def test_killed_export_finishes_once(start_worker, worker_mail, user, tmp_path):
     block_dir = tmp_path / "block"
     block_dir.mkdir()
+    archives_before = stored_archives()
     first = start_worker(QUICK_TAKEOVER, block_dir)
     export = request_export(user)
     wait_until((block_dir / "started").exists, timeout=30, what="export start")
@@ -112,7 +117,7 @@ def test_killed_export_finishes_once(start_worker, worker_mail, user, tmp_path):
     assert export.attempts == 2
     assert AuditEvent.objects.filter(action="export.built", object_ref=str(export.pk)).count() == 1
     assert wait_for_mail(worker_mail, READY_SUBJECT) == 1
-    assert stored_archives(posixpath.dirname(export.storage_name)) == [export.storage_name]
+    assert stored_archives() - archives_before == {export.storage_name}
 
 
 def test_killed_erasure_finishes_once(start_worker, worker_mail, user, tmp_path):
