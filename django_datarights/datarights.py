@@ -68,8 +68,15 @@ class UserPreferenceData(PersonalData):
 class ExportRequestData(PersonalData):
     user_path = "user"
     fields = [
-        "id", "status", "created_at", "finished_at", "expires_at", "expired_at",
-        "row_count", "download_count", "last_downloaded_at",
+        "id",
+        "status",
+        "created_at",
+        "finished_at",
+        "expires_at",
+        "expired_at",
+        "row_count",
+        "download_count",
+        "last_downloaded_at",
     ]
     category = _("Data export requests")
     description = _("The copies of your data you asked for, including this one.")
@@ -78,7 +85,7 @@ class ExportRequestData(PersonalData):
 @register(DeletionRequest)
 class DeletionRequestData(PersonalData):
     user_path = "user"
-    # ``identifiers`` holds the values searched for after an erasure and stays out of exports.
+    # ``identifiers`` contains the values searched for after an erasure and stays out of exports.
     fields = ["id", "status", "created_at", "due_at", "cancelled_at", "finished_at"]
     erasure = ANONYMISE
     anonymise = {"user": anonymisers.null()}
@@ -120,7 +127,9 @@ def account_declaration() -> type[PersonalData]:
             "user_path": "",
             "fields": [name for name in ACCOUNT_FIELDS if name in present],
             "category": _("Your account"),
-            "description": _("The details of your account: names, email address, sign-up and last login."),
+            "description": _(
+                "The details of your account: names, email address, sign-up and last login."
+            ),
         },
     )
 

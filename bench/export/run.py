@@ -5,11 +5,11 @@ Usage::
     python bench/export/run.py [--rows N ...] [--files-mb M]
 
 For each row count, a child process seeds one user with that many registered rows, spread over
-four shop models, plus ``--files-mb`` of uploaded files; then two fresh child processes measure
-(1) ``build_export`` (ZIP with JSON, CSV and files, encrypted to storage) and (2) a baseline
-that reads the same columns with ``values_list(...).iterator()`` and writes JSON lines. Each
-child reports wall time and its peak resident memory growth (``ru_maxrss`` after the work minus
-before it). ``DATABASE_URL`` selects PostgreSQL; the benchmark then uses (and empties) the
+four shop models, plus ``--files-mb`` of uploaded files. Two fresh child processes then measure
+``build_export`` (ZIP with JSON, CSV and files, encrypted to storage) and a baseline that reads
+the same columns with ``values_list(...).iterator()`` and writes JSON lines. Each child reports
+wall time and its peak resident memory growth (``ru_maxrss`` after the work minus before it).
+``DATABASE_URL`` selects PostgreSQL; the benchmark then uses (and empties) the
 database ``datarights_bench_export`` on that server. Without it, SQLite in a temporary directory.
 """
 

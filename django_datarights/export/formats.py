@@ -1,4 +1,4 @@
-"""How exported values are written: JSON values, CSV cells, and the two file formats.
+"""Serialisation of exported values: JSON values, CSV cells, and the two file formats.
 
 Every value is serialised deterministically: the same row always gives the same bytes.
 """
@@ -32,7 +32,7 @@ _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 class UnserialisableValue(TypeError):
-    """A row holds a value the export has no defined format for."""
+    """A row contains a value the export has no defined format for."""
 
 
 def json_value(value: Any) -> Any:
@@ -40,7 +40,7 @@ def json_value(value: Any) -> Any:
 
     Decimals become strings (no float rounding), dates and times ISO 8601 text, UUIDs their
     hyphenated form, bytes base64 text, durations a number of seconds as text, and files their
-    stored name (the archive builder replaces it with the path inside the archive).
+    stored name. The archive builder replaces a file's name with its path inside the archive.
     """
     if value is None or type(value) in PLAIN_JSON_TYPES:
         return value
