@@ -156,6 +156,8 @@ def _claim(deletion_id: Any) -> tuple[DeletionRequest, Any] | str:
                 deletion.finished_at = timezone.now()
                 deletion.save(update_fields=["status", "finished_at"])
                 return NOTHING_TO_DO
+            # NOTE: only holds on the whole user are honoured here; a hold on a single record
+            # (content type and object id) does not yet stop that row's deletion.
             if LegalHold.objects.filter(user=user, released_at__isnull=True).exists():
                 return HELD
             first_start = deletion.started_at is None
