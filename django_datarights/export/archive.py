@@ -18,7 +18,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
@@ -192,7 +192,7 @@ def _write_dataset(
     hashes: dict[str, str],
 ) -> None:
     columns = declaration.export_columns()
-    file_fields = {declaration.model._meta.get_field(name).attname for name in declaration.files}
+    file_fields = {_attname(declaration, name) for name in declaration.files}
     chunk_size = app_settings.EXPORT_CHUNK_SIZE
     attnames = [attname for attname, _label in columns]
     json_name = f"data/{summary.name}.json"
@@ -225,6 +225,11 @@ def _write_dataset(
 
     if declaration.files:
         summary.files = _write_files(archive, declaration, user, hashes)
+
+
+def _attname(declaration: type[PersonalData], name: str) -> str:
+    model_field = cast(Any, declaration.model._meta.get_field(name))
+    return str(model_field.attname)
 
 
 def _raw_rows(
@@ -267,7 +272,7 @@ def _write_files(
             path = file_path_in_archive(
                 declaration,
                 instance.pk,
-                declaration.model._meta.get_field(name).attname,
+                _attname(declaration, name),
                 field_file.name,
             )
             # A missing file fails the dataset, because the row refers to a file the user must get.

@@ -10,7 +10,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
@@ -114,7 +114,9 @@ def publish_build(export: ExportRequest) -> None:
     from .tasks import build
 
     export_id = str(export.pk)
-    options = {"queue": app_settings.CELERY_QUEUE} if app_settings.CELERY_QUEUE else {}
+    options: dict[str, Any] = (
+        {"queue": app_settings.CELERY_QUEUE} if app_settings.CELERY_QUEUE else {}
+    )
     transaction.on_commit(lambda: build.apply_async((export_id,), **options))
 
 
@@ -155,7 +157,7 @@ def build_export(export_id: Any) -> ExportRequest | None:
             data_key = crypto.new_data_key()
             reader = crypto.EncryptingReader(plaintext, data_key, plaintext_size)
             stored_name = export_storage().save(
-                export.storage_name, File(reader, name=export.storage_name)
+                export.storage_name, File(cast(IO[bytes], reader), name=export.storage_name)
             )
             wrapped_key, key_id = crypto.wrap_data_key(data_key)
             del data_key
@@ -340,7 +342,7 @@ def open_archive(export: ExportRequest) -> Iterator[bytes]:
     """
     if not export.is_downloadable:
         raise ExportNotAvailable(f"export {export.pk} is {export.status}")
-    data_key = crypto.unwrap_data_key(bytes(export.wrapped_key), export.key_id)
+    data_key = crypto.unwrap_data_key(bytes(export.wrapped_key or b""), export.key_id)
     source = export_storage().open(export.storage_name, "rb")
     return _decrypting(source, data_key)
 

@@ -12,7 +12,7 @@ import decimal
 import io
 import json
 import uuid
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.db.models.fields.files import FieldFile
 from django.utils.functional import Promise
@@ -95,6 +95,10 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+class BinaryWriter(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 class JsonDatasetWriter:
     """Write one dataset as a JSON document, row by row, to a binary file object.
 
@@ -103,7 +107,7 @@ class JsonDatasetWriter:
     """
 
     def __init__(
-        self, target: IO[bytes], *, dataset: str, category: str, columns: list[dict[str, str]]
+        self, target: BinaryWriter, *, dataset: str, category: str, columns: list[dict[str, str]]
     ) -> None:
         self.target = target
         self.count = 0

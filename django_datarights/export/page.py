@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 
@@ -16,7 +16,7 @@ LISTED_REQUESTS = 5
 def section_context(request: HttpRequest) -> dict[str, Any]:
     """Return the export section's context with one query, whatever the number of requests."""
     exports = list(
-        ExportRequest.objects.filter(user=request.user)
+        ExportRequest.objects.filter(user=cast(Any, request.user))
         .defer("manifest", "failure_reason")
         .order_by("-created_at")[:LISTED_REQUESTS]
     )

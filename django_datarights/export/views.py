@@ -13,6 +13,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -75,8 +76,8 @@ def export_status(request: HttpRequest, export_id: str) -> JsonResponse:
 
 @never_cache
 @require_GET
-@reauth_required
-def download_export(request: HttpRequest, export_id: str) -> HttpResponse:
+@reauth_required  # type: ignore[arg-type]  # it is typed for HttpResponse, not streaming
+def download_export(request: HttpRequest, export_id: str) -> HttpResponseBase:
     # Another user's id is a 404, exactly like an id that does not exist.
     export = get_object_or_404(ExportRequest, pk=export_id, user=request.user)
     if not export.is_downloadable:
