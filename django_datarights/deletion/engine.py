@@ -149,15 +149,19 @@ def _claim(deletion_id: Any) -> tuple[DeletionRequest, Any] | str:
         elif deletion.status == DeletionStatus.SCHEDULED and deletion.due_at > timezone.now():
             return NOT_DUE
         else:
-            user = user_model._default_manager.filter(pk=deletion.user_id).first()
+            user = (
+                user_model._default_manager.filter(pk=deletion.user_id).first()
+                if deletion.user_id is not None
+                else None
+            )
             if user is None:
                 # The account went some other way (deleted by hand); nothing is left to erase.
                 deletion.status = DeletionStatus.DONE
                 deletion.finished_at = timezone.now()
                 deletion.save(update_fields=["status", "finished_at"])
                 return NOTHING_TO_DO
-            # NOTE: only holds on the whole user are honoured here; a hold on a single record
-            # (content type and object id) does not yet stop that row's deletion.
+            # NOTE: only a hold on the whole user is honoured here. A hold on a single record
+            # (content type and object id) does not stop that row's deletion yet.
             if LegalHold.objects.filter(user=user, released_at__isnull=True).exists():
                 return HELD
             first_start = deletion.started_at is None
@@ -364,7 +368,7 @@ def _anonymise_batch(declaration: type[PersonalData], user: Any) -> Step:
         if per_row:
             for instance in rows:
                 for name, anonymiser in per_row.items():
-                    attname = model._meta.get_field(name).attname
+                    attname = model._meta.get_field(name).attname  # type: ignore[union-attr]
                     setattr(
                         instance, attname, anonymiser(getattr(instance, attname), instance, name)
                     )
@@ -384,7 +388,8 @@ def _anonymise_batch(declaration: type[PersonalData], user: Any) -> Step:
 def _erase_exports(user: Any, state: StepState) -> bool:
     discard = _export_discarder()
     if discard is not None:
-        state.deleted += int(discard(user) or 0)
+        # The export area removes archives and keys; the rows go with the user row.
+        state.files += int(discard(user) or 0)
         return True
     # Fallback while the export area offers no discard flow: remove archives, then rows.
     storage = _export_storage()
@@ -401,10 +406,10 @@ def _erase_exports(user: Any, state: StepState) -> bool:
 
 def _export_discarder() -> Callable[[Any], Any] | None:
     try:
-        from ..export.flows import discard_exports_for  # type: ignore[attr-defined]
+        from ..export.flows import discard_exports_for
     except ImportError:
         return None
-    return discard_exports_for  # type: ignore[no-any-return]
+    return discard_exports_for
 
 
 def _export_storage() -> Storage:

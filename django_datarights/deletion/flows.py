@@ -196,7 +196,7 @@ def publish_erasure(deletion: DeletionRequest) -> None:
     options: dict[str, Any] = {}
     if app_settings.CELERY_QUEUE:
         options["queue"] = app_settings.CELERY_QUEUE
-    transaction.on_commit(lambda: erase.apply_async(args=[deletion_id], **options))
+    transaction.on_commit(lambda: erase.apply_async(args=(deletion_id,), **options))
 
 
 # --- Cancel links -----------------------------------------------------------------------------

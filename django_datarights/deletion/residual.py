@@ -72,12 +72,12 @@ def text_columns() -> list[tuple[str, str]]:
     by_model: dict[str, list[str]] = {}
     for model in apps.get_models(include_auto_created=True):
         columns = [
-            field.column
+            str(field.column)
             for field in model._meta.local_concrete_fields
             if field.get_internal_type() in TEXT_FIELD_TYPES
         ]
         by_model.setdefault(model._meta.db_table, []).extend(columns)
-    found = []
+    found: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
             if table in by_model:
