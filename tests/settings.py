@@ -6,6 +6,7 @@
 import json
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("EXAMPLE_VAR_DIR", tempfile.mkdtemp(prefix="datarights-test-"))
@@ -18,7 +19,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("DATARIGHTS_TEST_REAL_WORKER")
 CELERY_TASK_EAGER_PROPAGATES = True
-DATARIGHTS_DELETION_GRACE_PERIOD = 0
+DATARIGHTS_DELETION_GRACE_PERIOD = timedelta(0)
 DATARIGHTS_SITE_NAME = "Test Site"
 MEDIA_ROOT = Path(VAR_DIR) / "media"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
@@ -28,7 +29,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 if os.environ.get("DATARIGHTS_TEST_REAL_WORKER"):
     # kombu 5.7 scans for such tasks every interval x throttle seconds (10 x 10 by default).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": float(os.environ.get("DATARIGHTS_TEST_VISIBILITY_TIMEOUT", "5")),
+        "visibility_timeout": int(os.environ.get("DATARIGHTS_TEST_VISIBILITY_TIMEOUT", "5")),
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,
     }

@@ -33,7 +33,7 @@ INCLUDED_MODULES = "tests.services.probe_tasks,tests.services.worker_hooks"
 
 #: Seconds an unacknowledged message stays reserved before Redis hands it out again. Short, so
 #: a test that kills a worker gets the task redelivered within seconds.
-VISIBILITY_TIMEOUT = 5.0
+VISIBILITY_TIMEOUT = 5
 START_TIMEOUT = 45.0
 STOP_TIMEOUT = 15.0
 
