@@ -344,12 +344,16 @@ def open_archive(export: ExportRequest) -> Iterator[bytes]:
         raise ExportNotAvailable(f"export {export.pk} is {export.status}")
     data_key = crypto.unwrap_data_key(bytes(export.wrapped_key or b""), export.key_id)
     source = export_storage().open(export.storage_name, "rb")
-    return _decrypting(source, data_key)
+    return _decrypting(source, data_key, export.pk)
 
 
-def _decrypting(source: Any, data_key: bytes) -> Iterator[bytes]:
+def _decrypting(source: Any, data_key: bytes, export_id: Any) -> Iterator[bytes]:
     try:
         yield from crypto.decrypt_stream(source, data_key)
+    except crypto.ArchiveDecryptionError:
+        # The response has started, so the download ends early and the ZIP is incomplete.
+        logger.error("export %s archive failed authentication while streaming", export_id)
+        raise
     finally:
         source.close()
 

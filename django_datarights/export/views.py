@@ -24,7 +24,7 @@ from ..models import ExportRequest
 from ..models.exports import DOWNLOADABLE, ExportStatus
 from ..ratelimit import check_rate
 from ..reauth.decorators import reauth_required
-from . import flows
+from . import crypto, flows
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,17 @@ def download_export(request: HttpRequest, export_id: str) -> HttpResponseBase:
             {"export": export, "gone": archive_gone},
             status=410 if archive_gone else 404,
         )
-    chunks = flows.open_archive(export)
+    try:
+        chunks = flows.open_archive(export)
+    except crypto.ArchiveDecryptionError:
+        # The site key that wrapped this archive's key is no longer configured.
+        logger.error("export %s cannot be decrypted with the configured archive keys", export.pk)
+        return render(
+            request,
+            "django_datarights/export/unavailable.html",
+            {"export": export, "gone": True},
+            status=410,
+        )
     flows.record_download(export, request)
     response = StreamingHttpResponse(chunks, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{DOWNLOAD_FILE_NAME}"'

@@ -242,3 +242,13 @@ def test_rolled_back_request_publishes_nothing(
     assert publish.call_count == 0
     assert callbacks == []
     assert not ExportRequest.objects.exists()
+
+
+def test_retired_key_is_410(reauthed_client, ready_export, settings):
+    from .conftest import make_key
+
+    settings.DATARIGHTS_ARCHIVE_KEYS = [make_key()]
+    response = reauthed_client.get(download_url(ready_export))
+    assert response.status_code == 410
+    ready_export.refresh_from_db()
+    assert ready_export.download_count == 0
