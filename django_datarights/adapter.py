@@ -16,7 +16,9 @@ from .conf import app_settings
 class DefaultAdapter:
     def get_email(self, user: Any) -> str:
         """Return the address the app writes to about ``user``, or an empty string."""
-        field_name = user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
+        field_name = (
+            user.get_email_field_name() if hasattr(user, "get_email_field_name") else "email"
+        )
         return str(getattr(user, field_name, "") or "")
 
     def build_absolute_url(self, path: str) -> str:
@@ -31,7 +33,9 @@ class DefaultAdapter:
             getattr(user, "first_name", ""),
             getattr(user, "last_name", ""),
         ]
-        full_name = " ".join(v for v in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if v)
+        full_name = " ".join(
+            v for v in (getattr(user, "first_name", ""), getattr(user, "last_name", "")) if v
+        )
         values.append(full_name)
         return [str(v) for v in values if v and len(str(v)) >= 3]
 

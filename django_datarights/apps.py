@@ -11,11 +11,9 @@ class DataRightsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import checks, receivers
-
         # The app's own datasets (consent history, requests, audit events, the account) first,
         # then every installed app's ``datarights`` module, the way the admin finds ``admin``.
-        from . import datarights
+        from . import checks, datarights, receivers
 
         autodiscover_modules("datarights")
         datarights.register_account()

@@ -62,7 +62,7 @@ class AppSettings:
 
     @property
     def EXPORT_STORAGE(self) -> str:
-        """Alias in ``STORAGES`` for archives; falls back to ``default`` when the alias is absent."""
+        """Alias in ``STORAGES`` for archives; ``default`` is used when the alias is absent."""
         return str(_get("EXPORT_STORAGE", "datarights"))
 
     @property
@@ -193,17 +193,17 @@ class AppSettings:
 
     @property
     def EXPORT_REQUESTS_PER_HOUR(self) -> int:
-        """Export requests a user may send per hour before the short-window throttle rejects them."""
+        """Export requests a user may send per hour before the throttle rejects them."""
         return int(_get("EXPORT_REQUESTS_PER_HOUR", 5))
 
     @property
     def DELETION_REQUESTS_PER_HOUR(self) -> int:
-        """Deletion requests a user may send per hour before the short-window throttle rejects them."""
+        """Deletion requests a user may send per hour before the throttle rejects them."""
         return int(_get("DELETION_REQUESTS_PER_HOUR", 5))
 
     @property
     def RATE_LIMIT_CACHE(self) -> str:
-        """Alias in ``CACHES`` that holds the rate-limit counters; use a shared cache in production."""
+        """Alias in ``CACHES`` for the rate-limit counters; use a shared cache in production."""
         return str(_get("RATE_LIMIT_CACHE", "default"))
 
     @property

@@ -34,7 +34,9 @@ def send_templated_email(
     base = f"django_datarights/email/{template_prefix}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
     body = render_to_string(f"{base}.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[recipient], headers=headers or {})
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=[recipient], headers=headers or {}
+    )
     try:
         message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     except TemplateDoesNotExist:

@@ -50,3 +50,6 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.sequence}"

@@ -43,12 +43,16 @@ class Purpose(models.Model):
         _("legal basis"), max_length=32, choices=LegalBasis.choices, default=LegalBasis.CONSENT
     )
     refusable = models.BooleanField(
-        _("can be refused"), default=True,
+        _("can be refused"),
+        default=True,
         help_text=_("Users can switch this purpose off on their privacy settings page."),
     )
     default_given = models.BooleanField(
-        _("on by default"), default=False,
-        help_text=_("The choice assumed before a user answers. Always off for consent-based purposes."),
+        _("on by default"),
+        default=False,
+        help_text=_(
+            "The choice assumed before a user answers. Always off for consent-based purposes."
+        ),
     )
     version = models.PositiveIntegerField(_("current version"), default=1, editable=False)
     ordering = models.PositiveIntegerField(_("ordering"), default=0)
@@ -81,7 +85,9 @@ class PurposeVersion(models.Model):
     class Meta:
         ordering = ["purpose", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["purpose", "version"], name="datarights_purpose_version_unique")
+            models.UniqueConstraint(
+                fields=["purpose", "version"], name="datarights_purpose_version_unique"
+            )
         ]
         verbose_name = _("purpose version")
         verbose_name_plural = _("purpose versions")
@@ -93,7 +99,9 @@ class PurposeVersion(models.Model):
 class Consent(models.Model):
     """A user's current choice for one purpose; the history lives in ``ConsentRecord``."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datarights_consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datarights_consents"
+    )
     purpose = models.ForeignKey(Purpose, on_delete=models.CASCADE, related_name="consents")
     given = models.BooleanField(_("given"))
     version = models.PositiveIntegerField(_("version answered"))
@@ -101,9 +109,13 @@ class Consent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "purpose"], name="datarights_consent_user_purpose_unique")
+            models.UniqueConstraint(
+                fields=["user", "purpose"], name="datarights_consent_user_purpose_unique"
+            )
         ]
-        indexes = [models.Index(fields=["purpose", "given", "version"], name="datarights_consent_lookup")]
+        indexes = [
+            models.Index(fields=["purpose", "given", "version"], name="datarights_consent_lookup")
+        ]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
 
@@ -119,7 +131,10 @@ class ConsentRecord(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="datarights_consent_records",
     )
     subject = models.CharField(_("pseudonymous subject"), max_length=64, db_index=True)
@@ -131,8 +146,12 @@ class ConsentRecord(models.Model):
         _("client address (truncated or hashed)"), max_length=80, blank=True, default=""
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("The operator who made the change, when it was not the user."),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The operator who made the change, when it was not the user."),
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
@@ -180,10 +199,16 @@ class PrivacyPolicyAcceptance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "policy"], name="datarights_policy_acceptance_unique")
+            models.UniqueConstraint(
+                fields=["user", "policy"], name="datarights_policy_acceptance_unique"
+            )
         ]
         verbose_name = _("privacy policy acceptance")
         verbose_name_plural = _("privacy policy acceptances")
+
+    def __str__(self) -> str:
+        return f"policy acceptance {self.pk}"
+
 
 
 class UserPreference(models.Model):
@@ -200,3 +225,6 @@ class UserPreference(models.Model):
         ]
         verbose_name = _("privacy preference")
         verbose_name_plural = _("privacy preferences")
+
+    def __str__(self) -> str:
+        return f"preference {self.key} of user {self.user_id}"

@@ -32,17 +32,27 @@ class DeletionRequest(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="datarights_deletions",
     )
     subject = models.CharField(_("pseudonymous subject"), max_length=64, db_index=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("The operator who made the request, when it was not the user."),
     )
     requested_by_operator = models.BooleanField(_("requested by an operator"), default=False)
     status = models.CharField(
-        _("status"), max_length=16, choices=DeletionStatus.choices, default=DeletionStatus.SCHEDULED,
+        _("status"),
+        max_length=16,
+        choices=DeletionStatus.choices,
+        default=DeletionStatus.SCHEDULED,
         db_index=True,
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
@@ -56,11 +66,16 @@ class DeletionRequest(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     progress = models.JSONField(_("progress per dataset"), default=dict, blank=True)
     identifiers = models.JSONField(
-        _("identifiers for the residual check"), default=list, blank=True, editable=False,
+        _("identifiers for the residual check"),
+        default=list,
+        blank=True,
+        editable=False,
         help_text=_("Held only while the erasure runs, then cleared."),
     )
     error = models.TextField(_("error"), blank=True)
-    residual_hits = models.JSONField(_("residual check hits (table and column)"), default=list, blank=True)
+    residual_hits = models.JSONField(
+        _("residual check hits (table and column)"), default=list, blank=True
+    )
     residual_checked_at = models.DateTimeField(_("residual check run"), null=True, blank=True)
     final_email_sent_at = models.DateTimeField(_("final email sent"), null=True, blank=True)
 

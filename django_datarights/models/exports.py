@@ -36,11 +36,19 @@ class ExportRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datarights_exports"
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("The operator who started the export, when it was not the user."),
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED, db_index=True
+        _("status"),
+        max_length=16,
+        choices=ExportStatus.choices,
+        default=ExportStatus.QUEUED,
+        db_index=True,
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     attempts = models.PositiveSmallIntegerField(_("build attempts"), default=0)
@@ -58,7 +66,8 @@ class ExportRequest(models.Model):
     row_count = models.BigIntegerField(_("rows"), null=True, blank=True)
     manifest = models.JSONField(_("manifest"), default=dict, blank=True)
     failure_reason = models.TextField(
-        _("failure reason (operators)"), blank=True,
+        _("failure reason (operators)"),
+        blank=True,
         help_text=_("Technical reason, for operators. Never shown to the user."),
     )
     failure_message = models.CharField(_("message to the user"), max_length=255, blank=True)

@@ -31,22 +31,35 @@ class RetentionPolicy(models.Model):
 
     key = models.CharField(_("key"), max_length=150, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=32, choices=PolicyKind.choices, default=PolicyKind.RECORDS)
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=PolicyKind.choices, default=PolicyKind.RECORDS
+    )
     model = models.CharField(_("model"), max_length=150, help_text=_("app_label.ModelName"))
     date_field = models.CharField(_("date field"), max_length=100)
     period = models.DurationField(_("period"))
-    action = models.CharField(_("action"), max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE)
+    action = models.CharField(
+        _("action"), max_length=16, choices=RetentionAction.choices, default=RetentionAction.DELETE
+    )
     warning_period = models.DurationField(
-        _("warning before erasure"), null=True, blank=True,
+        _("warning before erasure"),
+        null=True,
+        blank=True,
         help_text=_("Inactive-account policies only: how long before erasure the user is warned."),
     )
     paused = models.BooleanField(_("paused"), default=False)
     max_share = models.FloatField(
-        _("safety brake (share of table)"), null=True, blank=True,
-        help_text=_("A run that would touch more than this share of the table stops. Empty uses the site default."),
+        _("safety brake (share of table)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A run that would touch more than this share of the table stops. "
+            "Empty uses the site default."
+        ),
     )
     declared_in_code = models.BooleanField(_("declared in code"), default=False, editable=False)
-    overridden = models.JSONField(_("fields changed by an operator"), default=list, blank=True, editable=False)
+    overridden = models.JSONField(
+        _("fields changed by an operator"), default=list, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -72,7 +85,9 @@ class RetentionRun(models.Model):
     is interrupted and resumed touches exactly the rows that were due when it began."""
 
     policy = models.ForeignKey(RetentionPolicy, on_delete=models.CASCADE, related_name="runs")
-    status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
     dry_run = models.BooleanField(_("dry run"), default=False)
     cutoff = models.DateTimeField(_("cut-off"))
     started_at = models.DateTimeField(_("started"), default=timezone.now)
@@ -143,7 +158,12 @@ class InactivityWarning(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "policy"], name="datarights_inactivity_warning_unique")
+            models.UniqueConstraint(
+                fields=["user", "policy"], name="datarights_inactivity_warning_unique"
+            )
         ]
         verbose_name = _("inactivity warning")
         verbose_name_plural = _("inactivity warnings")
+
+    def __str__(self) -> str:
+        return f"inactivity warning {self.pk}"

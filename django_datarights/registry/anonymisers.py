@@ -135,4 +135,6 @@ def as_anonymiser(spec: Any) -> Anonymiser:
         return spec
     if callable(spec):
         return Custom(spec)
-    raise TypeError(f"not an anonymiser: {spec!r}; use one from django_datarights.registry.anonymisers")
+    raise TypeError(
+        f"not an anonymiser: {spec!r}; use one from django_datarights.registry.anonymisers"
+    )

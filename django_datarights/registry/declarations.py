@@ -51,7 +51,9 @@ class Retention:
 
     def __post_init__(self) -> None:
         if self.action not in ERASURE_ACTIONS:
-            raise ValueError(f"Retention action must be one of {ERASURE_ACTIONS}, not {self.action!r}")
+            raise ValueError(
+                f"Retention action must be one of {ERASURE_ACTIONS}, not {self.action!r}"
+            )
         if self.period <= timedelta(0):
             raise ValueError("Retention period must be positive")
 

@@ -178,7 +178,8 @@ def _validate_user_path(declaration: type[PersonalData]) -> None:
             ) from exc
         if not model_field.is_relation:
             raise ImproperlyConfigured(
-                f"{model._meta.label}.user_path {declaration.user_path!r}: {part!r} is not a relation"
+                f"{model._meta.label}.user_path {declaration.user_path!r}: "
+                f"{part!r} is not a relation"
             )
         current = model_field.related_model
     if current is not get_user_model():
