@@ -156,7 +156,8 @@ class PersonalData:
         for name in cls.export_field_names():
             model_field = cls.model._meta.get_field(name)
             label = cls.labels.get(name) or str(getattr(model_field, "verbose_name", name))
-            columns.append((model_field.attname, str(label)))
+            # export_field_names() yields concrete fields only, which all have an attname.
+            columns.append((getattr(model_field, "attname", name), str(label)))
         return columns
 
     # --- Queries ------------------------------------------------------------------------------

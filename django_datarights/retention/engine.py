@@ -176,7 +176,10 @@ def _process_records(run: RetentionRun, target: PolicyTarget) -> None:
 
     due_rows = due_queryset(target, run.cutoff)
     if anonymise:
-        assert target.declaration is not None
+        if target.declaration is None:
+            raise ImproperlyConfigured(
+                f"{target.model._meta.label} is not registered, so it cannot be anonymised"
+            )
         done_condition = deleting.already_anonymised(target.declaration)
         if done_condition is not None:
             due_rows = due_rows.exclude(done_condition)
@@ -222,7 +225,8 @@ def _process_records(run: RetentionRun, target: PolicyTarget) -> None:
             if not pks:
                 break
             if anonymise:
-                assert target.declaration is not None
+                if target.declaration is None:  # checked before the loop; keeps mypy informed
+                    raise ImproperlyConfigured(f"{target.model._meta.label} is not registered")
                 changed = deleting.anonymise_rows(model, target.declaration, pks, using=using)
             elif fast:
                 changed = deleting.delete_due_range(
