@@ -29,7 +29,14 @@ from ..conf import app_settings
 from ..models import RetentionPolicy
 from ..models.retention import RetentionAction
 from ..registry import PersonalData, registry
-from .formats import SCHEMA_VERSION, CsvDatasetWriter, JsonDatasetWriter, json_value
+from .formats import (
+    GENERIC_CONVERTERS,
+    SCHEMA_VERSION,
+    Converter,
+    CsvDatasetWriter,
+    JsonDatasetWriter,
+    field_converters,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -192,11 +199,15 @@ def _write_dataset(
     hashes: dict[str, str],
 ) -> None:
     columns = declaration.export_columns()
-    file_fields = {_attname(declaration, name) for name in declaration.files}
-    chunk_size = app_settings.EXPORT_CHUNK_SIZE
     attnames = [attname for attname, _label in columns]
+    file_attnames = {_attname(declaration, name) for name in declaration.files}
+    file_columns = [i for i, attname in enumerate(attnames) if attname in file_attnames]
     json_name = f"data/{summary.name}.json"
     csv_name = f"data/{summary.name}.csv"
+
+    rows, converters = _rows_and_converters(declaration, user, attnames, bool(file_columns))
+    json_steps = [(i, convert) for i, (convert, _csv) in enumerate(converters) if convert]
+    csv_steps = [(i, convert) for i, (_json, convert) in enumerate(converters) if convert]
 
     # A ZIP accepts one open member at a time, so the CSV goes to a temporary file during the
     # single pass over the rows and is copied in afterwards.
@@ -210,12 +221,15 @@ def _write_dataset(
                 category=summary.category,
                 columns=[{"name": attname, "label": label} for attname, label in columns],
             )
-            for pk, raw in _raw_rows(declaration, user, attnames, chunk_size):
-                for attname in file_fields:
-                    raw[attname] = _archive_file_path(declaration, pk, attname, raw.get(attname))
-                values = [json_value(raw.get(attname)) for attname in attnames]
+            for pk, values in rows:
+                for i in file_columns:
+                    values[i] = _archive_file_path(declaration, pk, attnames[i], values[i])
+                for i, convert in json_steps:
+                    values[i] = convert(values[i])
                 json_writer.write_row(dict(zip(attnames, values, strict=True)))
-                csv_writer.write_row(values)
+                for i, convert in csv_steps:
+                    values[i] = convert(values[i])
+                csv_writer.write_cells(values)
             json_writer.close()
         hashes[json_name] = hashing.digest.hexdigest()
         summary.rows = json_writer.count
@@ -232,20 +246,51 @@ def _attname(declaration: type[PersonalData], name: str) -> str:
     return str(model_field.attname)
 
 
-def _raw_rows(
-    declaration: type[PersonalData], user: Any, attnames: list[str], chunk_size: int
-) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """Yield ``(pk, {attname: value})`` for each of the user's rows, in primary key order."""
+#: One user's rows of a dataset: ``(pk, values in column order)``; pk is ``None`` when unused.
+Rows = Iterator[tuple[Any, list[Any]]]
+
+
+def _rows_and_converters(
+    declaration: type[PersonalData], user: Any, attnames: list[str], with_pk: bool
+) -> tuple[Rows, list[tuple[Converter, Converter]]]:
+    """Return the user's rows in primary key order and each column's converters.
+
+    A declaration that overrides ``export_row`` may return values of any type, so its columns
+    get the generic converters. Other declarations are read with ``values_list``, and each
+    column's converters follow its model field.
+    """
+    chunk_size = app_settings.EXPORT_CHUNK_SIZE
     queryset = declaration.rows_for(user)
     overridden = getattr(declaration.export_row, "__func__", None) is not _DEFAULT_EXPORT_ROW
     if overridden:
-        # A declaration that computes values needs the model instances.
-        for instance in queryset.iterator(chunk_size=chunk_size):
-            yield instance.pk, declaration.export_row(instance)
-        return
+        return (
+            _instance_rows(declaration, queryset, attnames, chunk_size),
+            [GENERIC_CONVERTERS] * len(attnames),
+        )
+    fields = {
+        model_field.attname: model_field for model_field in declaration.model._meta.concrete_fields
+    }
+    converters = [field_converters(fields.get(attname)) for attname in attnames]
     # Tuples skip building a model instance per row, which is most of the cost of a large export.
-    for values in queryset.values_list("pk", *attnames).iterator(chunk_size=chunk_size):
-        yield values[0], dict(zip(attnames, values[1:], strict=True))
+    if with_pk:
+        rows: Rows = (
+            (values[0], list(values[1:]))
+            for values in queryset.values_list("pk", *attnames).iterator(chunk_size=chunk_size)
+        )
+    else:
+        rows = (
+            (None, list(values))
+            for values in queryset.values_list(*attnames).iterator(chunk_size=chunk_size)
+        )
+    return rows, converters
+
+
+def _instance_rows(
+    declaration: type[PersonalData], queryset: Any, attnames: list[str], chunk_size: int
+) -> Rows:
+    for instance in queryset.iterator(chunk_size=chunk_size):
+        raw = declaration.export_row(instance)
+        yield instance.pk, [raw.get(attname) for attname in attnames]
 
 
 def _archive_file_path(

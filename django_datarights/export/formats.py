@@ -12,8 +12,10 @@ import decimal
 import io
 import json
 import uuid
+from collections.abc import Callable
 from typing import IO, Any, Protocol
 
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils.functional import Promise
 
@@ -95,6 +97,104 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+#: Function from a value to its JSON value or CSV cell. ``None`` keeps the value as it is.
+Converter = Callable[[Any], Any] | None
+
+# Fields whose database values reach Python as str, int, float or bool (or None) without
+# conversion, grouped by ``get_internal_type()``. A foreign key counts as the field it targets.
+_TEXT_FIELDS = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "EmailField",
+        "SlugField",
+        "URLField",
+        "GenericIPAddressField",
+        "IPAddressField",
+        "FilePathField",
+        "FileField",
+        "ImageField",
+    }
+)
+_NUMBER_FIELDS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "FloatField",
+    }
+)
+_DATE_TYPES = (datetime.datetime, datetime.date, datetime.time)
+
+
+def _date_value(value: Any) -> Any:
+    return value.isoformat() if type(value) in _DATE_TYPES else json_value(value)
+
+
+def _decimal_value(value: Any) -> Any:
+    return str(value) if type(value) is decimal.Decimal else json_value(value)
+
+
+def _uuid_value(value: Any) -> Any:
+    return str(value) if type(value) is uuid.UUID else json_value(value)
+
+
+def _text_cell(value: Any) -> Any:
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return csv_cell(value)
+
+
+def _bool_cell(value: Any) -> Any:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return csv_cell(value)
+
+
+def _number_cell(value: Any) -> Any:
+    # The csv module writes None as an empty cell and numbers with str(), as csv_cell does.
+    return value if value is None or type(value) in (int, float) else csv_cell(value)
+
+
+GENERIC_CONVERTERS: tuple[Converter, Converter] = (json_value, csv_cell)
+
+
+def field_converters(model_field: Any) -> tuple[Converter, Converter]:
+    """Return ``(to JSON, to CSV)`` for the values a model field gives in ``values_list``.
+
+    Chosen once per column, so a large export does not test each value's type against every
+    known type. Each converter still checks the type it expects and hands anything else to
+    ``json_value`` or ``csv_cell``, so an unexpected value is never written wrongly. Fields that
+    convert database values themselves (``from_db_value``) get the generic converters.
+    """
+    while getattr(model_field, "many_to_one", False) or getattr(model_field, "one_to_one", False):
+        model_field = model_field.target_field
+    if not isinstance(model_field, models.Field) or hasattr(model_field, "from_db_value"):
+        return GENERIC_CONVERTERS
+    kind = model_field.get_internal_type()
+    if kind in _TEXT_FIELDS:
+        return None, _text_cell
+    if kind in _NUMBER_FIELDS:
+        return None, _number_cell
+    if kind == "BooleanField":
+        return None, _bool_cell
+    if kind in ("DateTimeField", "DateField", "TimeField"):
+        return _date_value, _text_cell
+    if kind == "DecimalField":
+        return _decimal_value, _text_cell
+    if kind == "UUIDField":
+        return _uuid_value, _text_cell
+    return GENERIC_CONVERTERS
+
+
 class BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
@@ -144,17 +244,33 @@ class JsonDatasetWriter:
 
 
 class CsvDatasetWriter:
-    """Write one dataset as UTF-8 CSV with a byte order mark, so spreadsheets pick the encoding."""
+    """Write one dataset as UTF-8 CSV with a byte order mark, so spreadsheets pick the encoding.
+
+    Rows are collected as text and written to ``target`` in blocks of about ``WRITE_BUFFER``
+    characters.
+    """
 
     def __init__(self, target: IO[bytes], headings: list[str]) -> None:
-        self.text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        self.target = target
+        self.text = io.StringIO()
         self.text.write(CSV_BOM)
         self.writer = csv.writer(self.text)
         self.writer.writerow([csv_cell(heading) for heading in headings])
 
     def write_row(self, values: list[Any]) -> None:
-        self.writer.writerow([csv_cell(value) for value in values])
+        """Write JSON-compatible values, each converted with ``csv_cell``."""
+        self.write_cells([csv_cell(value) for value in values])
+
+    def write_cells(self, cells: list[Any]) -> None:
+        """Write cells already escaped; the csv module writes ``None`` as an empty cell."""
+        self.writer.writerow(cells)
+        if self.text.tell() >= WRITE_BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.target.write(self.text.getvalue().encode())
+        self.text.seek(0)
+        self.text.truncate()
 
     def close(self) -> None:
-        self.text.flush()
-        self.text.detach()
+        self._flush()
