@@ -4,6 +4,9 @@
 #   bash scripts/test.sh            # from a fresh checkout; needs Python 3.11+ only
 #   CI=true bash scripts/test.sh    # a missing service or a skipped service test fails the run
 #
+# Before the groups: manage.py check, makemigrations --check, ruff, mypy and bandit on the app,
+# and pip-audit on requirements/lock.txt.
+#
 # Groups: unit (SQLite), postgres (whole suite on PostgreSQL), worker (real Celery worker on
 # PostgreSQL and Redis), browser (headless Chromium). A group whose service is missing is
 # skipped with a warning, unless CI=true or DATARIGHTS_REQUIRE_SERVICES=1 is set.
@@ -59,9 +62,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv" || exit 2
 fi
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
-    banner "installing -e .[test] into $venv"
+    banner "installing -e .[test,qa] into $venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip || exit 2
-    "$venv/bin/python" -m pip install --quiet -e ".[test]" || exit 2
+    "$venv/bin/python" -m pip install --quiet -e ".[test,qa]" || exit 2
     echo "$wanted" >"$stamp"
 fi
 py="$venv/bin/python"
@@ -79,6 +82,40 @@ if ((checks_failed)); then
 else
     summary+=("checks: passed")
 fi
+
+# --- Static analysis and dependency audit ------------------------------------------------
+
+banner "ruff, mypy and bandit on django_datarights"
+static_failed=0
+"$venv/bin/ruff" check django_datarights || static_failed=1
+"$venv/bin/mypy" django_datarights || static_failed=1
+"$venv/bin/bandit" -q -r django_datarights -x django_datarights/migrations || static_failed=1
+if ((static_failed)); then
+    summary+=("static: failed (ruff, mypy or bandit)")
+    total_failed=$((total_failed + 1))
+else
+    summary+=("static: passed")
+fi
+
+# pip-audit asks a vulnerability service about each pinned dependency. When the service cannot
+# be reached, pip-audit marks every package "could not be audited" and still exits 0, so the
+# output is read here and that case is reported as "not audited", never as "passed".
+banner "pip-audit on requirements/lock.txt"
+audit_log="$(mktemp)"
+audit_rc=0
+"$venv/bin/pip-audit" --requirement requirements/lock.txt --no-deps --disable-pip \
+    --progress-spinner off >"$audit_log" 2>&1 || audit_rc=$?
+cat "$audit_log"
+if grep -q "could not be audited" "$audit_log"; then
+    warn "pip-audit could not reach its vulnerability service: dependencies NOT audited"
+    summary+=("audit: NOT AUDITED (vulnerability service unreachable from this machine)")
+elif ((audit_rc != 0)); then
+    summary+=("audit: failed (known vulnerabilities or pip-audit error)")
+    total_failed=$((total_failed + 1))
+else
+    summary+=("audit: passed")
+fi
+rm -f "$audit_log"
 
 # --- Service probes -----------------------------------------------------------------------
 
