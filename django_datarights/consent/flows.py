@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -127,25 +128,35 @@ def save_choices(
     channel: str,
     request: Any = None,
 ) -> list[ConsentRecord]:
-    """Apply a set of answers from a form, writing records only for real answers.
+    """Apply a set of answers from a form, writing records only for answers that change something.
 
-    A purpose gets a record when the user answers it for the first time, when the answer
-    differs from the current state, or when the answer confirms a newer version. Purposes
-    that cannot be refused and unknown slugs are ignored, so a stale or edited form cannot
-    fail the whole save.
+    A purpose gets a record when the answer differs from what applies now, or when the user
+    answers again after a newer version was published. A first answer that matches the default
+    changes nothing and writes nothing, and neither does a save repeated with the same answers,
+    so a form saved on each toggle and then by its button records one change once. Purposes
+    that cannot be refused and unknown slugs are ignored, so a stale or edited form cannot fail
+    the whole save.
     """
-    states = consent_states(user, request)
-    records = []
-    for slug, given in choices.items():
-        state = states.get(slug)
-        if state is None or not state.refusable:
-            continue
-        unanswered_version = state.answered_version != state.version
-        if state.answered_given is None or unanswered_version or bool(given) != state.given:
-            purpose = Purpose.objects.get(pk=state.purpose_id)
-            records.append(
-                set_consent(user, purpose, bool(given), channel=channel, request=request)
+    with transaction.atomic():
+        # Two saves of one form can arrive together (a toggle's autosave and the button). The
+        # user row lock makes the second read the first one's answers, so it records nothing.
+        # NOTE: SQLite ignores select_for_update. There only a transaction that takes the write
+        # lock when it begins (the example project's IMMEDIATE mode) orders the two saves.
+        get_user_model()._default_manager.select_for_update().filter(pk=user.pk).exists()
+        forget_cached_states(request)
+        states = consent_states(user, request)
+        records = []
+        for slug, given in choices.items():
+            state = states.get(slug)
+            if state is None or not state.refusable:
+                continue
+            given = bool(given)
+            answered_older_version = (
+                state.answered_given is not None and state.answered_version != state.version
             )
+            if given != state.given or answered_older_version:
+                purpose = Purpose.objects.get(pk=state.purpose_id)
+                records.append(set_consent(user, purpose, given, channel=channel, request=request))
     return records
 
 

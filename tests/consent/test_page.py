@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from django_datarights.consent.flows import set_consent
+from django_datarights.consent.purposes import save_purpose
 from django_datarights.consent.queries import has_consent
 from django_datarights.models import ConsentRecord, ExportRequest, PrivacyPolicyAcceptance
 from django_datarights.models.consent import Channel
@@ -52,7 +53,33 @@ def test_form_saves_all_choices(logged_in, user, analytics, newsletter):
     assert response.status_code == 302
     assert has_consent(user, "analytics") is True
     assert has_consent(user, "newsletter") is False
-    assert ConsentRecord.objects.filter(user=user, channel=Channel.SETTINGS_PAGE).count() == 2
+    # Leaving the newsletter off changes nothing, so only the analytics answer is recorded.
+    records = ConsentRecord.objects.filter(user=user, channel=Channel.SETTINGS_PAGE)
+    assert [record.purpose.slug for record in records] == ["analytics"]
+
+
+def test_repeated_save_records_nothing(logged_in, user, analytics, newsletter):
+    form = {"shown": ["analytics", "newsletter"], "consent-analytics": "on"}
+    logged_in.post(reverse("datarights:consent-save"), form, HTTP_ACCEPT="application/json")
+
+    response = logged_in.post(reverse("datarights:consent-save"), form)
+
+    assert response.status_code == 302
+    assert ConsentRecord.objects.filter(user=user).count() == 1
+
+
+def test_save_reanswers_new_version(logged_in, user, analytics):
+    set_consent(user, analytics, True, channel=Channel.SIGNUP)
+    analytics.description = "Count page visits and clicks."
+    save_purpose(analytics)
+
+    logged_in.post(
+        reverse("datarights:consent-save"), {"shown": ["analytics"], "consent-analytics": "on"}
+    )
+
+    latest = ConsentRecord.objects.filter(user=user).latest("pk")
+    assert latest.channel == Channel.SETTINGS_PAGE
+    assert latest.version == 2
 
 
 def test_form_skips_unchanged_choices(logged_in, user, analytics, newsletter):

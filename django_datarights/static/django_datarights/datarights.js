@@ -1,7 +1,8 @@
 /* Progressive enhancement for the privacy pages: everything works without it.
  *
- * - Forms marked data-datarights-autosave save on each change with fetch and announce the
- *   result in their role="status" element. Their submit button keeps working.
+ * - Forms marked data-datarights-autosave save on each toggle with fetch and announce the
+ *   result in their role="status" element. Their submit button saves with fetch too, and
+ *   without JavaScript it posts the form as usual.
  * - Elements marked data-datarights-poll poll the JSON URL in data-status-url and show the
  *   "label" it returns; when the response has "done": true the page reloads to show the result.
  * - Export rows with a non-empty data-export-status-url poll the export status view, which
@@ -30,6 +31,7 @@
     }, 50);
   }
 
+  // Resolves to {ok, message} once the response is announced, and never rejects.
   function saveForm(form) {
     var status = statusElement(form);
     var savingText = form.getAttribute("data-saving-text") || "…";
@@ -45,19 +47,59 @@
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
     }).then(function (response) {
       return response.json().then(function (data) {
-        announce(status, (data && data.message) || (response.ok ? "" : errorText));
+        var message = (data && data.message) || (response.ok ? "" : errorText);
+        announce(status, message);
+        return { ok: response.ok, message: message };
       });
     }).catch(function () {
       announce(status, errorText);
+      return { ok: false, message: errorText };
     });
   }
 
+  // Saves of one form run one after another, never in parallel. The submit button saves through
+  // the same queue and sends nothing when the toggles already saved every change, so a toggle
+  // followed by a click on the button is one save, not two.
   function enhanceAutosave(form) {
+    var queue = Promise.resolve();
+    var unsaved = false;
+    var lastMessage = "";
+
+    function queueSave() {
+      queue = queue.then(function () {
+        if (!unsaved) {
+          announce(statusElement(form), lastMessage);
+          return null;
+        }
+        unsaved = false;
+        return saveForm(form).then(function (result) {
+          if (result.ok) {
+            lastMessage = result.message;
+          } else {
+            unsaved = true;
+          }
+        });
+      });
+      return queue;
+    }
+
+    // Typing marks the form unsaved at once, because Enter submits before "change" fires.
+    form.addEventListener("input", function () {
+      unsaved = true;
+    });
+
     form.addEventListener("change", function (event) {
       var target = event.target;
+      unsaved = true;
       if (target && (target.type === "checkbox" || target.type === "radio")) {
-        saveForm(form);
+        queueSave();
       }
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      unsaved = unsaved || !lastMessage;
+      queueSave();
     });
   }
 
