@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -308,7 +309,12 @@ def _write_files(
 ) -> int:
     count = 0
     names = list(declaration.files)
-    queryset = declaration.rows_for(user).only("pk", *names)
+    # Only rows with at least one stored file: an empty name is no file, so most rows are skipped
+    # in the database instead of being loaded as model instances.
+    with_file = Q()
+    for name in names:
+        with_file |= Q(**{f"{name}__gt": ""})
+    queryset = declaration.rows_for(user).filter(with_file).only("pk", *names)
     for instance in queryset.iterator(chunk_size=app_settings.EXPORT_CHUNK_SIZE):
         for name in names:
             field_file = getattr(instance, name)
