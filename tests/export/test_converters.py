@@ -1,15 +1,19 @@
 import datetime
 import io
+import json
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.db import models
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from django_datarights.export.formats import (
     GENERIC_CONVERTERS,
     WRITE_BUFFER,
     CsvDatasetWriter,
+    _encode_row,
     field_converters,
     json_value,
 )
@@ -100,3 +104,19 @@ def test_csv_writes_rows_past_one_block():
     lines = target.getvalue().decode("utf-8-sig").split("\r\n")
     assert lines[0] == "Subject"
     assert lines[1:-1] == [f"Question {number}" for number in range(rows)]
+
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_row_encoding_matches_json_dumps(row):
+    assert _encode_row(row) == json.dumps(row, ensure_ascii=False)
