@@ -63,6 +63,7 @@
   function enhanceAutosave(form) {
     var queue = Promise.resolve();
     var unsaved = false;
+    var failed = false;
     var lastMessage = "";
 
     function queueSave() {
@@ -73,6 +74,7 @@
         }
         unsaved = false;
         return saveForm(form).then(function (result) {
+          failed = !result.ok;
           if (result.ok) {
             lastMessage = result.message;
           } else {
@@ -97,6 +99,10 @@
     });
 
     form.addEventListener("submit", function (event) {
+      // After a failed save the button posts the form the usual way, as the error message suggests.
+      if (failed) {
+        return;
+      }
       event.preventDefault();
       unsaved = unsaved || !lastMessage;
       queueSave();
