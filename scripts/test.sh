@@ -19,6 +19,7 @@
 #                             creates and drops test_datarights there)
 #   DATARIGHTS_TEST_REDIS_URL Redis database the worker group flushes (redis://127.0.0.1:6379/13)
 #   DATARIGHTS_CHROMIUM       Chromium executable for the browser group (/usr/bin/chromium)
+#   DATARIGHTS_TEST_PROCESSES pytest-xdist processes for the unit and postgres groups (2)
 #
 # Arguments after the script name go to every pytest run:
 #   bash scripts/test.sh -x -k "export and not slow"
@@ -34,6 +35,10 @@ redis_url="${DATARIGHTS_TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
 chromium="${DATARIGHTS_CHROMIUM:-/usr/bin/chromium}"
 results_dir="$repo/artifacts/test-results"
 extra_args=("$@")
+# The unit and postgres groups run in parallel processes (pytest-xdist); each process gets its
+# own test database. The worker and browser groups run in one process, since they share a
+# Redis database and a live server.
+processes="${DATARIGHTS_TEST_PROCESSES:-2}"
 
 require_services=0
 case "${CI:-}" in 1 | true | TRUE | True | yes) require_services=1 ;; esac
@@ -216,14 +221,14 @@ skip_group() {
 
 service_markers="postgres or worker or browser"
 
-run_group unit DATABASE_URL= -- -m "not ($service_markers)"
+run_group unit DATABASE_URL= -- -n "$processes" -m "not ($service_markers)"
 
 postgres_reason="$(postgres_up)" && postgres_ok=1 || postgres_ok=0
 redis_reason="$(redis_up)" && redis_ok=1 || redis_ok=0
 chromium_reason="$(chromium_up)" && chromium_ok=1 || chromium_ok=0
 
 if ((postgres_ok)); then
-    run_group postgres DATABASE_URL="$postgres_url" -- -m "not (worker or browser)"
+    run_group postgres DATABASE_URL="$postgres_url" -- -n "$processes" -m "not (worker or browser)"
 else
     skip_group postgres "$postgres_reason"
 fi
