@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..conf import app_settings
 from ..models.deletion import DeletionStatus
+from ..ratelimit import check_rate
 from ..reauth.decorators import reauth_required
 from . import flows
 from .forms import CancelWithPasswordForm, ConfirmDeletionForm
@@ -36,6 +37,10 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def delete_account(request: HttpRequest) -> HttpResponse:
     """Show what erasure deletes and keeps; a confirmed POST requests the deletion."""
     if request.method == "POST":
+        exceeded = check_rate(request.user, "deletion")
+        if exceeded is not None:
+            messages.error(request, exceeded.message)
+            return HttpResponseRedirect(reverse("datarights:deletion"))
         form = ConfirmDeletionForm(request.POST)
         if form.is_valid():
             deletion = flows.request_deletion(request.user)

@@ -7,8 +7,10 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 
+from django_datarights.conf import app_settings
 from django_datarights.registry import ANONYMISE, PersonalData, anonymisers, registry
 from example_project.shop.models import (
     ActivityLog,
@@ -89,6 +91,16 @@ SHOP_DECLARATIONS = [
     (Message, MessageData),
     (ActivityLog, ActivityLogData),
 ]
+
+
+@pytest.fixture(autouse=True)
+def clear_rate_limits() -> None:
+    """Start each test with no counted attempts.
+
+    The counters live in the cache, which outlives a test's database, and user primary keys
+    repeat between tests, so a count left by one test would reject another test's requests.
+    """
+    caches[app_settings.RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture

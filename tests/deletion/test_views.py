@@ -72,6 +72,21 @@ def test_confirm_needs_checkbox(user, settings):
     assert not DeletionRequest.objects.exists()
 
 
+def test_confirm_over_rate_limit_rejected(user, settings):
+    settings.DATARIGHTS_DELETION_REQUESTS_PER_HOUR = 1
+    client = logged_in(user, reauthenticated=True)
+    client.post(reverse("datarights:deletion"), {})
+
+    response = confirm(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("datarights:deletion")
+    assert "Too many attempts" in client.get(response["Location"]).content.decode()
+    assert not DeletionRequest.objects.exists()
+    user.refresh_from_db()
+    assert user.is_active
+
+
 def test_other_session_ends_at_once(user, fill_shop, settings):
     settings.DATARIGHTS_DELETION_GRACE_PERIOD = 0
     fill_shop(user)
