@@ -31,6 +31,7 @@ from .. import signals
 from ..adapter import get_adapter
 from ..audit import record_event
 from ..conf import app_settings
+from ..deletion_paths import can_fast_delete, file_field_names
 from ..files import collect_files, delete_files_on_commit
 from ..models import AuditEvent, ConsentRecord, DeletionRequest, ExportRequest, LegalHold
 from ..models.deletion import DeletionStatus
@@ -329,14 +330,22 @@ def _lock_running(deletion_pk: Any) -> DeletionRequest:
 
 def _delete_batch(declaration: type[PersonalData], user: Any) -> Step:
     model = declaration.model
+    using = router.db_for_write(model) or DEFAULT_DB_ALIAS
+    # Decided once per run, because receivers and relations do not change between batches.
+    # Rows nothing else has to see go with one DELETE; the others through the collector.
+    single_statement = not declaration.files and can_fast_delete(model, using)
+    file_names = {*declaration.files, *file_field_names(model)}
 
     def batch(state: StepState, size: int) -> bool:
-        pks = list(declaration.rows_for(user).values_list("pk", flat=True)[:size])
+        queryset = declaration.rows_for(user).order_by("pk")
+        if single_statement and not queryset.query.distinct:
+            return _delete_first_rows(queryset, state, size)
+        pks = list(queryset.values_list("pk", flat=True)[:size])
         if not pks:
             return True
-        rows = model._base_manager.filter(pk__in=pks)
-        files = _files_of(rows, {*declaration.files, *_file_field_names(model)})
-        deleted, cascaded = _collect_and_delete(rows, state)
+        rows = model._base_manager.using(using).filter(pk__in=pks)
+        files = [] if single_statement else _files_of(rows, file_names)
+        deleted, cascaded = _delete_rows(rows, state, single_statement=single_statement)
         state.deleted += deleted
         state.cascaded += cascaded
         state.files += len(files)
@@ -344,6 +353,30 @@ def _delete_batch(declaration: type[PersonalData], user: Any) -> Step:
         return len(pks) < size
 
     return batch
+
+
+def _delete_first_rows(queryset: models.QuerySet[Any], state: StepState, size: int) -> bool:
+    """Delete the first ``size`` rows of ``queryset`` by primary key with one ``DELETE``.
+
+    Only the primary key of the last row of the batch is read, and the statement deletes the
+    rows up to it, so no list of keys travels to the database and back. Returns whether the
+    queryset is now empty.
+    """
+    boundary = list(queryset.values_list("pk", flat=True)[size - 1 : size])
+    last_pk = boundary[0] if boundary else None
+    rows = queryset if last_pk is None else queryset.filter(pk__lte=last_pk)
+    deleted, _cascaded = _delete_rows(rows.order_by(), state, single_statement=True)
+    state.deleted += deleted
+    return last_pk is None
+
+
+def _delete_rows(
+    rows: models.QuerySet[Any], state: StepState, *, single_statement: bool
+) -> tuple[int, int]:
+    """Delete one batch; return ``(rows of the model deleted, rows deleted by cascade)``."""
+    if single_statement:
+        return int(rows._raw_delete(rows.db)), 0
+    return _collect_and_delete(rows, state)
 
 
 def _anonymise_batch(declaration: type[PersonalData], user: Any) -> Step:
@@ -614,20 +647,16 @@ def _files_in_collector(
     for model, instances in collector.data.items():
         if model is root:
             continue
-        names = _file_field_names(model)
+        names = file_field_names(model)
         for instance in instances if names else ():
             files.extend(collect_files(instance, names))
     for queryset in collector.fast_deletes:
         if queryset.model is root:
             continue
-        names = _file_field_names(queryset.model)
+        names = file_field_names(queryset.model)
         if names:
             files.extend(_files_of(queryset, names))
     return files
-
-
-def _file_field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
 
 
 def _files_of(rows: models.QuerySet[Any], names: Iterable[str]) -> list[tuple[Storage, str]]:

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 MIN_IDENTIFIER_LENGTH = 3
 MAX_VALUES_PER_FIELD = 50
+MAX_QUERY_PARAMETERS = 999
 TEXT_FIELD_TYPES = frozenset(
     {
         "CharField",
@@ -108,24 +109,63 @@ def _introspected_text_columns(cursor: Any, table: str) -> list[str]:
 def find_residuals(identifiers: list[str]) -> list[dict[str, Any]]:
     """Return ``[{"table", "column", "count"}]`` for every text column containing an identifier.
 
-    One query per column: ``LOWER(CAST(column AS TEXT)) LIKE`` each identifier, joined with
-    ``OR``, with ``%``, ``_`` and the escape character escaped. On SQLite ``LOWER`` folds only
-    ASCII letters, so a non-ASCII identifier is matched in the case it was stored in.
+    A column matches when ``LOWER(CAST(column AS TEXT)) LIKE`` any identifier, with ``%``,
+    ``_`` and the escape character escaped. Each table is read once: one query counts the
+    matching rows of all its text columns. On SQLite ``LOWER`` folds only ASCII letters, so a
+    non-ASCII identifier is matched in the case it was stored in.
     """
-    patterns = [f"%{_escape_like(value.lower())}%" for value in identifiers if value]
+    patterns = [f"%{_escape_like(value)}%" for value in _shortest_identifiers(identifiers)]
     if not patterns:
         return []
-    quote = connection.ops.quote_name
+    by_table: dict[str, list[str]] = {}
+    for table, column in text_columns():
+        by_table.setdefault(table, []).append(column)
+    # Spread a table's columns over several queries so that each stays within 999 parameters,
+    # the limit of SQLite before 3.32. More identifiers than that still go in one query.
+    columns_per_query = max(1, MAX_QUERY_PARAMETERS // len(patterns))
     hits = []
     with connection.cursor() as cursor:
-        for table, column in text_columns():
-            expression = f"LOWER(CAST({quote(column)} AS TEXT))"
-            condition = " OR ".join(f"{expression} LIKE %s ESCAPE '\\'" for _ in patterns)
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)} WHERE {condition}", patterns)  # noqa: S608
-            count = cursor.fetchone()[0]
-            if count:
-                hits.append({"table": table, "column": column, "count": int(count)})
+        for table, columns in by_table.items():
+            for start in range(0, len(columns), columns_per_query):
+                chunk = columns[start : start + columns_per_query]
+                counts = _count_matches(cursor, table, chunk, patterns)
+                hits.extend(
+                    {"table": table, "column": column, "count": count}
+                    for column, count in zip(chunk, counts, strict=True)
+                    if count
+                )
     return hits
+
+
+def _count_matches(cursor: Any, table: str, columns: list[str], patterns: list[str]) -> list[int]:
+    """Count, per column, the rows of ``table`` whose value matches any pattern, in one scan."""
+    quote = connection.ops.quote_name
+    sums = []
+    for column in columns:
+        expression = f"LOWER(CAST({quote(column)} AS TEXT))"
+        condition = " OR ".join(f"{expression} LIKE %s ESCAPE '\\'" for _ in patterns)
+        sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
+    cursor.execute(
+        f"SELECT {', '.join(sums)} FROM {quote(table)}",  # noqa: S608
+        patterns * len(columns),
+    )
+    row = cursor.fetchone()
+    # SUM over an empty table is NULL.
+    return [int(value or 0) for value in row]
+
+
+def _shortest_identifiers(identifiers: list[str]) -> list[str]:
+    """Return the lower-cased identifiers, leaving out each one that contains another.
+
+    Every value that contains ``"ingrid halvorsen"`` also contains ``"halvorsen"``, so the
+    longer identifier adds no match and only costs time.
+    """
+    unique = sorted({value.lower() for value in identifiers if value}, key=len)
+    shortest: list[str] = []
+    for value in unique:
+        if not any(other in value for other in shortest):
+            shortest.append(value)
+    return shortest
 
 
 def run_residual_check(deletion: DeletionRequest) -> list[dict[str, Any]]:

@@ -8,33 +8,23 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import models
-from django.db.models import Q, QuerySet, signals
+from django.db.models import Q, QuerySet
 from django.db.models.deletion import Collector
 
+from ..deletion_paths import can_fast_delete, file_field_names
 from ..files import collect_files, delete_files_on_commit
 from ..registry import PersonalData
 
 logger = logging.getLogger(__name__)
 
-
-def file_field_names(model: type[models.Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-
-
-def can_fast_delete(model: type[models.Model], using: str) -> bool:
-    """Whether one ``DELETE`` statement may remove rows of ``model``.
-
-    That is the case when nothing has to see the rows first. The model has no ``pre_delete``
-    or ``post_delete`` receiver and no file field. Django's collector checks the last condition:
-    no relation pointing at the model cascades, sets null or protects.
-    """
-    if file_field_names(model):
-        return False
-    if signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
-        return False
-    return Collector(using=using, origin=None).can_fast_delete(
-        model._base_manager.using(using).none()
-    )
+__all__ = [
+    "already_anonymised",
+    "anonymise_rows",
+    "can_fast_delete",
+    "delete_due_range",
+    "delete_rows",
+    "file_field_names",
+]
 
 
 def delete_rows(model: type[models.Model], pks: Sequence[Any], *, using: str, fast: bool) -> int:

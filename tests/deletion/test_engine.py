@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
+from django.db.models.signals import post_delete
 
 from django_datarights.conf import app_settings
 from django_datarights.deletion import engine, flows
@@ -128,23 +129,23 @@ def test_resumes_after_failed_batch(user, fill_shop, settings, monkeypatch):
     fill_shop(user, addresses=3)
     deletion = request_now(user)
     calls = {"n": 0}
-    original = engine._collect_and_delete
+    original = engine._delete_rows
 
-    def failing(rows, state):
+    def failing(rows, state, **kwargs):
         if rows.model is Address:
             calls["n"] += 1
             if calls["n"] == 3:
                 raise RuntimeError("injected")
-        return original(rows, state)
+        return original(rows, state, **kwargs)
 
-    monkeypatch.setattr(engine, "_collect_and_delete", failing)
+    monkeypatch.setattr(engine, "_delete_rows", failing)
     assert engine.erase(deletion.pk) == engine.FAILED
     deletion.refresh_from_db()
     assert deletion.status == DeletionStatus.FAILED
     assert "RuntimeError" in deletion.error
     assert Address.objects.filter(user=user).count() == 1
 
-    monkeypatch.setattr(engine, "_collect_and_delete", original)
+    monkeypatch.setattr(engine, "_delete_rows", original)
     flows.retry(deletion, operator=None)
 
     deletion.refresh_from_db()
@@ -465,3 +466,132 @@ def test_residual_check_reads_unknown_tables(empty_registry):
             cursor.execute("DROP TABLE legacy_notes")
 
     assert hits == [{"table": "legacy_notes", "column": "body", "count": 1}]
+
+
+@pytest.fixture
+def delete_paths(monkeypatch):
+    """Record, per model, whether each deleted batch took the single-statement path."""
+    seen = []
+    original = engine._delete_rows
+
+    def spy(rows, state, *, single_statement):
+        seen.append((rows.model, single_statement))
+        return original(rows, state, single_statement=single_statement)
+
+    monkeypatch.setattr(engine, "_delete_rows", spy)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plain_rows_use_one_statement(user, fill_shop, delete_paths):
+    fill_shop(user, addresses=3)
+    deletion = request_now(user)
+
+    assert engine.erase(deletion.pk) == engine.DONE
+
+    assert (Address, True) in delete_paths
+    deletion.refresh_from_db()
+    assert deletion.progress["shop.Address"]["deleted"] == 3
+    assert not Address.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_with_files_use_collector(user, fill_shop, delete_paths):
+    fill_shop(user)
+    deletion = request_now(user)
+
+    engine.erase(deletion.pk)
+
+    assert (Message, False) in delete_paths
+    assert (Message, True) not in delete_paths
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_receiver_sees_each_row(user, fill_shop, delete_paths):
+    fill_shop(user, addresses=3)
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_delete.connect(receiver, sender=Address)
+    try:
+        deletion = request_now(user)
+        engine.erase(deletion.pk)
+    finally:
+        post_delete.disconnect(receiver, sender=Address)
+
+    assert (Address, True) not in delete_paths
+    assert len(seen) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cascading_rows_use_collector(user, fill_shop, delete_paths):
+    class OrderDeleted(PersonalData):
+        user_path = "customer"
+
+    fill_shop(user)
+    registry.unregister(Order)
+    registry.unregister(OrderLine)
+    registry.register(Order, OrderDeleted)
+    deletion = request_now(user)
+
+    engine.erase(deletion.pk)
+
+    assert (Order, False) in delete_paths
+    assert not OrderLine.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_count_exactly(user, fill_shop, settings):
+    settings.DATARIGHTS_ERASURE_BATCH_SIZE = 2
+    fill_shop(user, addresses=5, logs=4)
+    deletion = request_now(user)
+
+    engine.erase(deletion.pk)
+
+    deletion.refresh_from_db()
+    assert deletion.progress["shop.Address"]["deleted"] == 5
+    assert deletion.progress["shop.ActivityLog"]["deleted"] == 4
+    assert not Address.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_residual_counts_each_column(empty_registry):
+    SupportNote.objects.create(ticket="Brandvold-1", text="Parcel lost")
+    SupportNote.objects.create(ticket="T-2", text="Ms Brandvold called")
+    SupportNote.objects.create(ticket="Brandvold-3", text="Brandvold again")
+
+    hits = find_residuals(["brandvold"])
+
+    assert {"table": "shop_supportnote", "column": "ticket", "count": 2} in hits
+    assert {"table": "shop_supportnote", "column": "text", "count": 2} in hits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_residual_counts_row_once(empty_registry):
+    SupportNote.objects.create(ticket="T-1", text="Ottilie Brandvold, ottilie@example.invalid")
+
+    hits = find_residuals(["Ottilie Brandvold", "Brandvold", "ottilie@example.invalid", "Ottilie"])
+
+    assert hits == [{"table": "shop_supportnote", "column": "text", "count": 1}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_residual_many_identifiers_split(empty_registry):
+    SupportNote.objects.create(ticket="T-1", text="Ask Ms Brandvold")
+    identifiers = [f"street {index:04d}" for index in range(600)] + ["Brandvold"]
+
+    hits = find_residuals(identifiers)
+
+    assert hits == [{"table": "shop_supportnote", "column": "text", "count": 1}]
+
+
+def test_identifiers_containing_others_dropped():
+    from django_datarights.deletion.residual import _shortest_identifiers
+
+    shortest = _shortest_identifiers(
+        ["Ingrid Halvorsen", "halvorsen", "Ingrid", "ingrid@example.invalid"]
+    )
+
+    assert sorted(shortest) == ["halvorsen", "ingrid"]
