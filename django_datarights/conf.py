@@ -113,7 +113,7 @@ class AppSettings:
     @property
     def ERASURE_BATCH_SIZE(self) -> int:
         """Rows deleted or anonymised per transaction during an erasure."""
-        return int(_get("ERASURE_BATCH_SIZE", 500))
+        return int(_get("ERASURE_BATCH_SIZE", 2000))
 
     @property
     def KEEP_CONSENT_PROOF(self) -> bool:

@@ -123,7 +123,7 @@ def find_residuals(identifiers: list[str]) -> list[dict[str, Any]]:
     # Spread a table's columns over several queries so that each stays within 999 parameters,
     # the limit of SQLite before 3.32. More identifiers than that still go in one query.
     columns_per_query = max(1, MAX_QUERY_PARAMETERS // len(patterns))
-    hits = []
+    hits: list[dict[str, Any]] = []
     with connection.cursor() as cursor:
         for table, columns in by_table.items():
             for start in range(0, len(columns), columns_per_query):
