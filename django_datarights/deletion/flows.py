@@ -31,7 +31,7 @@ from .sessions import end_sessions_for
 
 logger = logging.getLogger(__name__)
 
-CANCEL_TOKEN_SALT = "django_datarights.deletion.cancel"  # noqa: S105 - a salt, not a secret
+CANCEL_TOKEN_SALT = "django_datarights.deletion.cancel"  # noqa: S105  # nosec B105 - a salt, not a secret
 
 
 class DeletionError(Exception):
