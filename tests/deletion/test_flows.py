@@ -232,3 +232,18 @@ def test_request_audited_without_pii(user, settings):
     event = AuditEvent.objects.get(action="deletion.requested")
     assert "ingrid" not in str(event.details).lower()
     assert event.subject
+
+
+def test_final_email_omits_uncounted_numbers(user, fill_shop, settings):
+    from django_datarights.models import ExportRequest
+
+    settings.DATARIGHTS_DELETION_GRACE_PERIOD = 0
+    fill_shop(user)
+    ExportRequest.objects.create(user=user)
+
+    flows.request_deletion(user)
+
+    body = completed_emails()[0].body
+    assert "Data export requests\n" in body
+    assert "Data export requests (0 records)" not in body
+    assert "Account deletion requests (0 records)" not in body
