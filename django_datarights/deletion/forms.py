@@ -27,7 +27,11 @@ class CancelWithPasswordForm(forms.Form):
     password sends ``user_login_failed``.
     """
 
-    username = forms.CharField(label=_("Username"), max_length=254)
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
