@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from ..conf import app_settings
 from ..models import RetentionPolicy
 from ..models.retention import RetentionAction
 from ..registry import PersonalData, registry
+from ..templatetags.datarights import period as format_period
 from .formats import (
     GENERIC_CONVERTERS,
     SCHEMA_VERSION,
@@ -388,23 +390,28 @@ def retention_texts(declaration: type[PersonalData], policies: list[Any]) -> lis
     if policies:
         for policy in policies:
             texts.append(
-                _("%(action)s %(days)s days after %(field)s")
-                % {
-                    "action": policy.get_action_display(),
-                    "days": policy.period.days,
-                    "field": policy.date_field,
-                }
+                _retention_text(
+                    declaration, policy.get_action_display(), policy.period, policy.date_field
+                )
             )
     else:
         for rule in declaration.retention_rules():
-            texts.append(
-                _("%(action)s %(days)s days after %(field)s")
-                % {
-                    "action": RetentionAction(rule.action).label,
-                    "days": rule.period.days,
-                    "field": rule.date_field,
-                }
-            )
+            action = RetentionAction(rule.action).label
+            texts.append(_retention_text(declaration, action, rule.period, rule.date_field))
     if not texts:
         texts.append(_("Kept while your account exists."))
     return texts
+
+
+def _retention_text(
+    declaration: type[PersonalData], action: Any, period: Any, date_field: str
+) -> str:
+    """Return e.g. "Delete 10 years after the record's “issued at” date" for a reader."""
+    try:
+        field_name = str(declaration.model._meta.get_field(date_field).verbose_name)
+    except FieldDoesNotExist:
+        field_name = date_field
+    return str(
+        _("%(action)s %(period)s after the record's “%(field)s” date")
+        % {"action": action, "period": format_period(period), "field": field_name}
+    )

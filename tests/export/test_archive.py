@@ -149,7 +149,8 @@ def test_index_describes_categories(built):
     html = read_archive(built()).read("index.html").decode()
     assert "Support messages" in html
     assert "Messages you sent to customer support" in html
-    assert "365 days after sent_at" in html
+    assert "Delete 1 year after the record" in html
+    assert "“sent at” date" in html
 
 
 def test_index_uses_retention_policy_row(built):
@@ -161,7 +162,8 @@ def test_index_uses_retention_policy_row(built):
         period=timedelta(days=30),
     )
     html = read_archive(built()).read("index.html").decode()
-    assert "30 days after created_at" in html
+    assert "30 days after the record" in html
+    assert "“created at” date" in html
 
 
 def test_index_skips_paused_policy(built):
@@ -174,7 +176,7 @@ def test_index_skips_paused_policy(built):
         paused=True,
     )
     html = read_archive(built()).read("index.html").decode()
-    assert "30 days after created_at" not in html
+    assert "30 days after the record" not in html
 
 
 def test_index_has_no_external_assets(built):
