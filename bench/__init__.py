@@ -1,0 +1,1 @@
+"""Benchmarks: run each scenario with `python bench/run.py`; results in docs/benchmarks.md."""
