@@ -26,6 +26,8 @@ class RetentionLine:
     period: datetime.timedelta
     action: str
     oldest_goes_on: datetime.datetime | datetime.date | None
+    #: The oldest record is already past its period and goes at the next retention run.
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,15 +113,18 @@ def _holding(
     purposes: dict[str, Purpose],
     rules: list[Rule],
 ) -> Holding:
-    lines = [
-        RetentionLine(
-            name=name,
-            period=period,
-            action=action,
-            oldest_goes_on=_add(_as_date(totals.get(f"oldest_{index}_{date_field}")), period),
+    lines = []
+    for name, date_field, period, action in rules:
+        goes_on = _add(_as_date(totals.get(f"oldest_{index}_{date_field}")), period)
+        lines.append(
+            RetentionLine(
+                name=name,
+                period=period,
+                action=action,
+                oldest_goes_on=goes_on,
+                overdue=_is_past(goes_on),
+            )
         )
-        for name, date_field, period, action in rules
-    ]
     purpose = purposes.get(declaration.purpose or "")
     return Holding(
         category=declaration.display_category(),
@@ -150,3 +155,11 @@ def _add(
     if isinstance(start, datetime.datetime):
         return timezone.localtime(start + period) if timezone.is_aware(start) else start + period
     return start + period
+
+
+def _is_past(moment: datetime.datetime | datetime.date | None) -> bool:
+    if moment is None:
+        return False
+    if isinstance(moment, datetime.datetime):
+        return moment <= timezone.now()
+    return moment <= timezone.localdate()

@@ -66,6 +66,24 @@ def test_oldest_record_removal_date(user, messages_registered):
     assert rule.oldest_goes_on == timezone.localtime(sent + timedelta(days=90))
 
 
+
+def test_recent_record_not_overdue(user, messages_registered):
+    Message.objects.create(author=user, subject="New", body="New.")
+
+    assert not _holding(user, "Support messages").retention[0].overdue
+
+
+def test_record_past_period_is_overdue(user, client, messages_registered):
+    sent = timezone.now() - timedelta(days=120)
+    Message.objects.create(author=user, subject="Old", body="Old.", sent_at=sent)
+    client.force_login(user)
+
+    page = client.get("/privacy/").content.decode()
+
+    assert _holding(user, "Support messages").retention[0].overdue
+    assert "past this period and goes at the next clean-up" in page
+
+
 def test_policy_row_overrides_code_rule(user, messages_registered):
     RetentionPolicy.objects.create(
         key="shop.message.sent_at",
