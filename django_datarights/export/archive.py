@@ -408,9 +408,10 @@ def _retention_text(
 ) -> str:
     """Return e.g. "Delete 10 years after the record's “issued at” date" for a reader."""
     try:
-        field_name = str(declaration.model._meta.get_field(date_field).verbose_name)
+        model_field = declaration.model._meta.get_field(date_field)
     except FieldDoesNotExist:
-        field_name = date_field
+        model_field = None
+    field_name = str(getattr(model_field, "verbose_name", date_field))
     return str(
         _("%(action)s %(period)s after the record's “%(field)s” date")
         % {"action": action, "period": format_period(period), "field": field_name}
