@@ -1,4 +1,4 @@
-"""How a batch of rows may be deleted: with one ``DELETE`` statement, or through the collector.
+"""The choice of delete path for a batch of rows: one ``DELETE`` statement, or the collector.
 
 The erasure engine and the retention engine both delete rows in batches, and both take the same
 single-statement path when nothing else has to see the rows before they go.

@@ -1,4 +1,4 @@
-"""Where encrypted archives are stored."""
+"""Storage of encrypted archives: the storage alias, random names and removal."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ class LegalBasis(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """Where a consent change was made."""
+    """The place a consent change was made from."""
 
     SETTINGS_PAGE = "settings_page", _("Privacy settings page")
     SIGNUP = "signup", _("Sign-up")

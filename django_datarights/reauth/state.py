@@ -1,4 +1,4 @@
-"""Where a recent re-authentication is remembered: a timestamp in the user's session."""
+"""The record of a recent re-authentication: a timestamp in the user's session."""
 
 from __future__ import annotations
 

@@ -96,9 +96,10 @@ class Registry:
     def in_erasure_order(self) -> list[type[PersonalData]]:
         """Declarations ordered so that rows pointing at other registered rows go first.
 
-        A model with a foreign key to another registered model is erased before that model, so
-        ``PROTECT`` relations between registered models never block the erasure. The user model
-        always comes last.
+        A model with a foreign key to another registered model is erased before that model, so a
+        ``PROTECT`` relation from a deleted row does not block the erasure. A row that erasure
+        keeps (anonymised) still blocks unless its anonymisers clear that foreign key; the
+        engine reports that case as an error. The user model always comes last.
         """
         declarations = {d.model: d for d in self._declarations.values()}
         user_model = get_user_model()
