@@ -18,6 +18,8 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice, repeat
 from typing import IO, Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
@@ -33,12 +35,12 @@ from ..models.retention import RetentionAction
 from ..registry import PersonalData, registry
 from ..templatetags.datarights import period as format_period
 from .formats import (
-    GENERIC_CONVERTERS,
+    GENERIC_COLUMN_CONVERTERS,
     SCHEMA_VERSION,
-    Converter,
+    ColumnConverter,
     CsvDatasetWriter,
     JsonDatasetWriter,
-    field_converters,
+    column_converters,
 )
 
 logger = logging.getLogger(__name__)
@@ -211,6 +213,7 @@ def _write_dataset(
     rows, converters = _rows_and_converters(declaration, user, attnames, bool(file_columns))
     json_steps = [(i, convert) for i, (convert, _csv) in enumerate(converters) if convert]
     csv_steps = [(i, convert) for i, (_json, convert) in enumerate(converters) if convert]
+    block_size = app_settings.EXPORT_CHUNK_SIZE
 
     # A ZIP accepts one open member at a time, so the CSV goes to a temporary file during the
     # single pass over the rows and is copied in afterwards.
@@ -224,15 +227,18 @@ def _write_dataset(
                 category=summary.category,
                 columns=[{"name": attname, "label": label} for attname, label in columns],
             )
-            for pk, values in rows:
-                for i in file_columns:
-                    values[i] = _archive_file_path(declaration, pk, attnames[i], values[i])
+            # Rows are converted a block at a time, column by column, so the per-row work
+            # runs in C (map, zip, the JSON encoder, csv.writerows) instead of a Python loop.
+            while block := list(islice(rows, block_size)):
+                values = _block_columns(block, declaration, attnames, file_columns)
                 for i, convert in json_steps:
                     values[i] = convert(values[i])
-                json_writer.write_row(dict(zip(attnames, values, strict=True)))
+                json_writer.write_rows(
+                    map(dict, map(zip, repeat(attnames), _block_rows(values, len(block))))
+                )
                 for i, convert in csv_steps:
                     values[i] = convert(values[i])
-                csv_writer.write_cells(values)
+                csv_writer.write_cell_rows(_block_rows(values, len(block)))
             json_writer.close()
         hashes[json_name] = hashing.digest.hexdigest()
         summary.rows = json_writer.count
@@ -244,18 +250,48 @@ def _write_dataset(
         summary.files = _write_files(archive, declaration, user, hashes)
 
 
+def _block_columns(
+    block: list[tuple[Any, ...]],
+    declaration: type[PersonalData],
+    attnames: list[str],
+    file_columns: list[int],
+) -> list[tuple[Any, ...]]:
+    """Turn a block of rows into columns; file columns get their path inside the archive.
+
+    When there are file columns, each row starts with its pk, which is used and dropped here;
+    a dataset without columns gives no columns.
+    """
+    if not attnames:
+        return []
+    columns = list(zip(*block, strict=True))
+    if not file_columns:
+        return columns
+    pks, columns = columns[0], columns[1:]
+    archive_path = partial(_archive_file_path, declaration)
+    for i in file_columns:
+        columns[i] = tuple(map(archive_path, pks, repeat(attnames[i]), columns[i]))
+    return columns
+
+
+def _block_rows(columns: list[tuple[Any, ...]], count: int) -> Iterable[tuple[Any, ...]]:
+    """Turn columns back into ``count`` rows; a dataset without columns still has its rows."""
+    if not columns:
+        return [()] * count
+    return zip(*columns, strict=True)
+
+
 def _attname(declaration: type[PersonalData], name: str) -> str:
     model_field = cast(Any, declaration.model._meta.get_field(name))
     return str(model_field.attname)
 
 
-#: One user's rows of a dataset: ``(pk, values in column order)``; pk is ``None`` when unused.
-Rows = Iterator[tuple[Any, list[Any]]]
+#: One user's rows of a dataset, as tuples in column order, led by the pk when it was asked for.
+Rows = Iterator[tuple[Any, ...]]
 
 
 def _rows_and_converters(
     declaration: type[PersonalData], user: Any, attnames: list[str], with_pk: bool
-) -> tuple[Rows, list[tuple[Converter, Converter]]]:
+) -> tuple[Rows, list[tuple[ColumnConverter, ColumnConverter]]]:
     """Return the user's rows in primary key order and each column's converters.
 
     A declaration that overrides ``export_row`` may return values of any type, so its columns
@@ -267,33 +303,31 @@ def _rows_and_converters(
     overridden = getattr(declaration.export_row, "__func__", None) is not _DEFAULT_EXPORT_ROW
     if overridden:
         return (
-            _instance_rows(declaration, queryset, attnames, chunk_size),
-            [GENERIC_CONVERTERS] * len(attnames),
+            _instance_rows(declaration, queryset, attnames, chunk_size, with_pk),
+            [GENERIC_COLUMN_CONVERTERS] * len(attnames),
         )
     fields = {
         model_field.attname: model_field for model_field in declaration.model._meta.concrete_fields
     }
-    converters = [field_converters(fields.get(attname)) for attname in attnames]
+    converters = [column_converters(fields.get(attname)) for attname in attnames]
     # Tuples skip building a model instance per row, which is most of the cost of a large export.
-    if with_pk:
-        rows: Rows = (
-            (values[0], list(values[1:]))
-            for values in queryset.values_list("pk", *attnames).iterator(chunk_size=chunk_size)
-        )
-    else:
-        rows = (
-            (None, list(values))
-            for values in queryset.values_list(*attnames).iterator(chunk_size=chunk_size)
-        )
+    # With no columns, the pk alone keeps the row count; _block_columns drops it.
+    names = ["pk", *attnames] if with_pk or not attnames else attnames
+    rows = queryset.values_list(*names).iterator(chunk_size=chunk_size)
     return rows, converters
 
 
 def _instance_rows(
-    declaration: type[PersonalData], queryset: Any, attnames: list[str], chunk_size: int
+    declaration: type[PersonalData],
+    queryset: Any,
+    attnames: list[str],
+    chunk_size: int,
+    with_pk: bool,
 ) -> Rows:
     for instance in queryset.iterator(chunk_size=chunk_size):
         raw = declaration.export_row(instance)
-        yield instance.pk, [raw.get(attname) for attname in attnames]
+        values = tuple(raw.get(attname) for attname in attnames)
+        yield (instance.pk, *values) if with_pk else values
 
 
 def _archive_file_path(

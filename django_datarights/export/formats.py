@@ -12,8 +12,9 @@ import decimal
 import io
 import json
 import uuid
-from collections.abc import Callable
-from typing import IO, Any, Protocol
+from collections.abc import Callable, Iterable
+from itertools import repeat
+from typing import IO, Any, Protocol, cast
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -30,39 +31,45 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 PLAIN_JSON_TYPES = frozenset({str, int, bool, float})
-_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
-def _row_encoder() -> Callable[[dict[str, Any]], str]:
-    """Return a function that encodes one row exactly as ``_ROW_ENCODER.encode`` does.
+def _c_row_encoder() -> Callable[[Any, int], Any] | None:
+    """Return the C encoder behind ``_ROW_ENCODER``, built once, or ``None`` without it.
 
     ``JSONEncoder.encode`` builds a new C encoder for every call, which costs more than
-    encoding a small row, so the C encoder is built once. Without the C accelerator, the
-    plain ``encode`` is used.
+    encoding a small row. Called as ``encoder(row, 0)``, it returns the parts of the text.
+    No circular-reference markers are shared between calls: rows contain converted values only,
+    and a structure that nests too deep fails with ``RecursionError``, like any other bad row.
     """
     # Not in typeshed, and None when the C accelerator is missing.
     make_encoder = getattr(json.encoder, "c_make_encoder", None)
     if make_encoder is None:
-        return _ROW_ENCODER.encode
-    encoder = make_encoder(
-        {},  # markers: the same check for circular references as check_circular=True
-        _ROW_ENCODER.default,
-        json.encoder.encode_basestring,  # ensure_ascii=False
-        None,  # indent
-        _ROW_ENCODER.key_separator,
-        _ROW_ENCODER.item_separator,
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan
+        return None
+    return cast(
+        Callable[[Any, int], Any],
+        make_encoder(
+            None,  # markers: no check for circular references, as check_circular=False
+            _ROW_ENCODER.default,
+            json.encoder.encode_basestring,  # ensure_ascii=False
+            None,  # indent
+            _ROW_ENCODER.key_separator,
+            _ROW_ENCODER.item_separator,
+            False,  # sort_keys
+            False,  # skipkeys
+            True,  # allow_nan
+        ),
     )
 
-    def encode(row: dict[str, Any]) -> str:
-        return "".join(encoder(row, 0))
 
-    return encode
+_C_ROW_ENCODER = _c_row_encoder()
 
 
-_encode_row = _row_encoder()
+def encode_rows(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Encode each row as ``_ROW_ENCODER.encode`` does, without a Python call per row."""
+    if _C_ROW_ENCODER is None:
+        return list(map(_ROW_ENCODER.encode, rows))
+    return list(map("".join, map(_C_ROW_ENCODER, rows, repeat(0))))
 
 
 class UnserialisableValue(TypeError):
@@ -169,6 +176,10 @@ def _date_value(value: Any) -> Any:
     return value.isoformat() if type(value) in _DATE_TYPES else json_value(value)
 
 
+def _datetime_value(value: Any) -> Any:
+    return value.isoformat() if type(value) is datetime.datetime else json_value(value)
+
+
 def _decimal_value(value: Any) -> Any:
     return str(value) if type(value) is decimal.Decimal else json_value(value)
 
@@ -218,13 +229,95 @@ def field_converters(model_field: Any) -> tuple[Converter, Converter]:
         return None, _number_cell
     if kind == "BooleanField":
         return None, _bool_cell
-    if kind in ("DateTimeField", "DateField", "TimeField"):
+    if kind == "DateTimeField":
+        return _datetime_value, _text_cell
+    if kind in ("DateField", "TimeField"):
         return _date_value, _text_cell
     if kind == "DecimalField":
         return _decimal_value, _text_cell
     if kind == "UUIDField":
         return _uuid_value, _text_cell
     return GENERIC_CONVERTERS
+
+
+#: Function from a column of values (a tuple) to the column converted, of the same length.
+ColumnConverter = Callable[[tuple[Any, ...]], tuple[Any, ...]] | None
+
+_NONE_TYPE = type(None)
+_PLAIN_NUMBER_TYPES = frozenset({int, float, _NONE_TYPE})
+_BOOL_TYPES = frozenset({bool, _NONE_TYPE})
+_BOOL_CELLS = {True: "true", False: "false", None: ""}
+
+
+def _each(convert: Callable[[Any], Any]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    def convert_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(map(convert, column))
+
+    return convert_column
+
+
+def _text_cell_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    try:
+        # Raises TypeError unless every value is text; then each cell is converted.
+        if not any(map(str.startswith, column, repeat(FORMULA_PREFIXES))):
+            return column
+    except TypeError:
+        pass
+    return tuple(map(_text_cell, column))
+
+
+def _number_cell_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    if set(map(type, column)) <= _PLAIN_NUMBER_TYPES:
+        return column
+    return tuple(map(_number_cell, column))
+
+
+def _bool_cell_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Checked by type first: 1 == True, so the lookup alone would turn an int into "true".
+    if set(map(type, column)) <= _BOOL_TYPES:
+        return tuple(map(_BOOL_CELLS.__getitem__, column))
+    return tuple(map(_bool_cell, column))
+
+
+def _datetime_value_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    if set(map(type, column)) == {datetime.datetime}:
+        return tuple(map(datetime.datetime.isoformat, column))
+    return tuple(map(_datetime_value, column))
+
+
+def _decimal_value_column(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    if set(map(type, column)) == {decimal.Decimal}:
+        return tuple(map(str, column))
+    return tuple(map(_decimal_value, column))
+
+
+# Column forms of the value converters that have a faster path for a whole column.
+_COLUMN_FORMS: dict[Any, Callable[[tuple[Any, ...]], tuple[Any, ...]]] = {
+    _text_cell: _text_cell_column,
+    _number_cell: _number_cell_column,
+    _bool_cell: _bool_cell_column,
+    _datetime_value: _datetime_value_column,
+    _decimal_value: _decimal_value_column,
+}
+
+
+def column_converters(model_field: Any) -> tuple[ColumnConverter, ColumnConverter]:
+    """Return ``field_converters(model_field)`` in a form that converts a whole column.
+
+    Each column converter gives the same values as mapping the value converter over the
+    column. Where every value has the expected type, the work runs in C: a text column is
+    scanned once for cells that look like formulas, and plain numbers pass unchanged.
+    """
+    return cast(
+        tuple[ColumnConverter, ColumnConverter],
+        tuple(
+            None if convert is None else _COLUMN_FORMS.get(convert) or _each(convert)
+            for convert in field_converters(model_field)
+        ),
+    )
+
+
+GENERIC_COLUMN_CONVERTERS = column_converters(None)
 
 
 class BinaryWriter(Protocol):
@@ -256,10 +349,17 @@ class JsonDatasetWriter:
         self.target.write((text[:-2] + ',\n "rows": [').encode())
 
     def write_row(self, row: dict[str, Any]) -> None:
-        prefix = "\n  " if self.count == 0 else ",\n  "
-        self._pending.append(prefix + _encode_row(row))
-        self._pending_size += len(self._pending[-1])
-        self.count += 1
+        self.write_rows([row])
+
+    def write_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Write rows, each on a line of its own."""
+        encoded = encode_rows(rows)
+        if not encoded:
+            return
+        text = ("\n  " if self.count == 0 else ",\n  ") + ",\n  ".join(encoded)
+        self._pending.append(text)
+        self._pending_size += len(text)
+        self.count += len(encoded)
         if self._pending_size >= WRITE_BUFFER:
             self._flush()
 
@@ -295,7 +395,11 @@ class CsvDatasetWriter:
 
     def write_cells(self, cells: list[Any]) -> None:
         """Write cells already escaped; the csv module writes ``None`` as an empty cell."""
-        self.writer.writerow(cells)
+        self.write_cell_rows([cells])
+
+    def write_cell_rows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write rows of cells already escaped."""
+        self.writer.writerows(rows)
         if self.text.tell() >= WRITE_BUFFER:
             self._flush()
 

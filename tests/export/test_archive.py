@@ -5,11 +5,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 
 from django_datarights.export import flows
 from django_datarights.models import ExportRequest, RetentionPolicy
 from django_datarights.models.exports import ExportStatus
-from django_datarights.registry import registry
+from django_datarights.registry import PersonalData, registry
 from example_project.shop.models import (
     ActivityLog,
     Address,
@@ -203,3 +204,56 @@ def test_export_requests_exported_without_secrets(built):
     assert len(rows) == 1
     assert "wrapped_key" not in rows[0]
     assert "storage_name" not in rows[0]
+
+
+class NoColumns(PersonalData):
+    user_path = "user"
+    category = "Activity log"
+    fields: list[str] = []
+
+
+class ExportRowWithFiles(PersonalData):
+    user_path = "author"
+    category = "Messages"
+    files = ["attachment"]
+
+    @classmethod
+    def export_row(cls, instance):
+        row = super().export_row(instance)
+        row["subject"] = row["subject"].upper()
+        return row
+
+
+@pytest.fixture
+def replaced_declarations():
+    snapshot = registry.snapshot()
+    registry.unregister(ActivityLog)
+    registry.register(ActivityLog, NoColumns)
+    registry.unregister(Message)
+    registry.register(Message, ExportRowWithFiles)
+    yield
+    registry.restore(snapshot)
+
+
+def test_dataset_without_columns_counts_rows(built, user, replaced_declarations):
+    archive = read_archive(built())
+    rows = dataset_rows(archive, "shop.activitylog")
+    assert rows == [{}] * ActivityLog.objects.filter(user=user).count()
+    lines = archive.read("data/shop.activitylog.csv").decode("utf-8-sig").splitlines()
+    assert lines[1:] == [""] * len(rows)
+
+
+def test_overridden_export_row_across_blocks(
+    built, user, settings, replaced_declarations, django_capture_on_commit_callbacks
+):
+    settings.DATARIGHTS_EXPORT_CHUNK_SIZE = 2
+    for i in range(5):
+        message = Message.objects.create(author=user, subject=f"extra {i}", body="b")
+        if i % 2:
+            message.attachment.save(f"note-{i}.txt", ContentFile(f"note {i}".encode()))
+    archive = read_archive(built())
+    rows = dataset_rows(archive, "shop.message")
+    expected = Message.objects.filter(author=user).order_by("pk")
+    assert [row["subject"] for row in rows] == [m.subject.upper() for m in expected]
+    with_files = [row["attachment"] for row in rows if row["attachment"]]
+    assert sorted(archive.read(path) for path in with_files) == [b"note 1", b"note 3"]

@@ -13,7 +13,8 @@ from django_datarights.export.formats import (
     GENERIC_CONVERTERS,
     WRITE_BUFFER,
     CsvDatasetWriter,
-    _encode_row,
+    column_converters,
+    encode_rows,
     field_converters,
     json_value,
 )
@@ -86,6 +87,59 @@ def test_unexpected_value_falls_back_to_generic(model_field, value):
     assert convert(model_field, value) == generic(value)
 
 
+COLUMN_FIELDS = [
+    models.CharField(),
+    models.IntegerField(),
+    models.FloatField(),
+    models.BooleanField(null=True),
+    models.DateTimeField(),
+    models.DateField(),
+    models.TimeField(),
+    models.DecimalField(),
+    models.UUIDField(),
+    models.JSONField(),
+    Order._meta.get_field("customer"),
+]
+column_values = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.sampled_from(["=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", "plain", ""])
+    | st.datetimes(timezones=st.just(datetime.UTC))
+    | st.dates()
+    | st.times()
+    | st.decimals(allow_nan=False, allow_infinity=False)
+    | st.uuids()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(COLUMN_FIELDS),
+    st.one_of(
+        st.lists(column_values, max_size=8),
+        # Columns of one type, which take the fast paths.
+        st.lists(st.text(), max_size=8),
+        st.lists(st.integers() | st.none(), max_size=8),
+        st.lists(st.booleans() | st.none(), max_size=8),
+        st.lists(st.datetimes(timezones=st.just(datetime.UTC)), max_size=8),
+        st.lists(st.decimals(allow_nan=False, allow_infinity=False), max_size=8),
+    ),
+)
+def test_column_converters_match_value_converters(model_field, values):
+    column = tuple(values)
+    for convert_value, convert_column in zip(
+        field_converters(model_field), column_converters(model_field), strict=True
+    ):
+        expected = column if convert_value is None else tuple(map(convert_value, column))
+        got = column if convert_column is None else convert_column(column)
+        assert got == expected
+        assert [type(value) for value in got] == [type(value) for value in expected]
+        column = got
+
+
 def test_field_converting_its_own_values_is_generic():
     assert field_converters(models.JSONField()) == GENERIC_CONVERTERS
 
@@ -117,6 +171,19 @@ json_values = st.recursive(
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.text(), json_values, max_size=6))
-def test_row_encoding_matches_json_dumps(row):
-    assert _encode_row(row) == json.dumps(row, ensure_ascii=False)
+@given(st.lists(st.dictionaries(st.text(), json_values, max_size=6), max_size=4))
+def test_row_encoding_matches_json_dumps(rows):
+    expected = [json.dumps(row, ensure_ascii=False) for row in rows]
+    assert encode_rows(rows) == expected
+    assert encode_rows(iter(rows)) == expected
+
+
+def test_failed_row_leaves_encoder_usable():
+    class Unknown:
+        pass
+
+    shared = {"id": 1}
+    with pytest.raises(TypeError):
+        encode_rows([{"nested": shared, "bad": Unknown()}])
+    # A shared circular-reference marker would now reject this row as circular.
+    assert encode_rows([{"nested": shared}]) == ['{"nested": {"id": 1}}']
