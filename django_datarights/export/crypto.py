@@ -140,8 +140,11 @@ def decrypt_stream(source: IO[bytes], data_key: bytes) -> Iterator[bytes]:
 
 def _read_exactly(source: IO[bytes], size: int) -> bytes:
     # A file object may return fewer bytes than asked before its end (sockets, some storages).
-    parts = []
-    remaining = size
+    first = source.read(size)
+    if len(first) == size or not first:
+        return first
+    parts = [first]
+    remaining = size - len(first)
     while remaining:
         part = source.read(remaining)
         if not part:
@@ -155,15 +158,28 @@ class EncryptingReader:
     """A read-only file object whose content is the encryption of ``source``.
 
     Django storages read uploads through ``read(size)``, so ``storage.save(name, File(reader))``
-    encrypts while it writes and never keeps the whole archive in memory.
+    encrypts while it writes and never keeps the whole archive in memory. ``size`` is the
+    ciphertext's size when the plaintext's size is given, else ``None``.
     """
 
-    def __init__(self, source: IO[bytes], data_key: bytes, plaintext_size: int) -> None:
+    def __init__(
+        self, source: IO[bytes], data_key: bytes, plaintext_size: int | None = None
+    ) -> None:
         self._chunks = encrypt_stream(source, data_key)
-        self._buffer = b""
+        self._buffer = bytearray()
         self._digest = hashlib.sha256()
-        self.size = encrypted_size(plaintext_size)
+        self.size = None if plaintext_size is None else encrypted_size(plaintext_size)
         self.written = 0
+
+    # Storages ask these before reading: django-storages' S3 backend seeks to the start of
+    # content that reports itself seekable.
+    closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -171,13 +187,24 @@ class EncryptingReader:
             if chunk is None:
                 break
             self._buffer += chunk
-        if size < 0:
-            data, self._buffer = self._buffer, b""
+        if size < 0 or size >= len(self._buffer):
+            data = bytes(self._buffer)
+            self._buffer.clear()
         else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+            data = bytes(self._buffer[:size])
+            del self._buffer[:size]
         self._digest.update(data)
         self.written += len(data)
         return data
+
+    def chunks(self) -> Iterator[bytes]:
+        """Yield the rest of the ciphertext in the encryption's own chunks, without copying."""
+        if self._buffer:
+            yield self.read(len(self._buffer))
+        for chunk in self._chunks:
+            self._digest.update(chunk)
+            self.written += len(chunk)
+            yield chunk
 
     def hexdigest(self) -> str:
         """Return the SHA-256 of the ciphertext read so far."""

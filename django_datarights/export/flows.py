@@ -7,13 +7,11 @@ operation sends the same signals and audit events whichever way it is started.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
-from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -29,8 +27,9 @@ from ..emails import send_templated_email
 from ..models import ExportRequest
 from ..models.exports import DOWNLOADABLE, IN_FLIGHT, ExportStatus
 from . import crypto
-from .archive import DatasetFailed, build_archive
+from .archive import ArchiveResult, DatasetFailed, build_archive
 from .storage import delete_archive_file, export_storage, new_storage_name
+from .upload import EncryptedUpload
 
 logger = logging.getLogger(__name__)
 
@@ -150,17 +149,13 @@ def build_export(export_id: Any) -> ExportRequest | None:
         )
 
     try:
-        with tempfile.TemporaryFile() as plaintext:
-            result = build_archive(user, plaintext, progress=on_progress)
-            plaintext_size = plaintext.tell()
-            plaintext.seek(0)
-            data_key = crypto.new_data_key()
-            reader = crypto.EncryptingReader(plaintext, data_key, plaintext_size)
-            stored_name = export_storage().save(
-                export.storage_name, File(cast(IO[bytes], reader), name=export.storage_name)
-            )
-            wrapped_key, key_id = crypto.wrap_data_key(data_key)
-            del data_key
+        data_key = crypto.new_data_key()
+        # The archive is encrypted as it is written; on an error, the handlers below delete
+        # whatever part of the file reached the storage.
+        with EncryptedUpload(export_storage(), export.storage_name, data_key) as upload:
+            result = build_archive(user, cast(IO[bytes], upload), progress=on_progress)
+        wrapped_key, key_id = crypto.wrap_data_key(data_key)
+        del data_key
     except DatasetFailed as failure:
         _fail(export, failure)
         return export
@@ -168,7 +163,7 @@ def build_export(export_id: Any) -> ExportRequest | None:
         _interrupted(export, exc)
         return export
 
-    return _finish(export, stored_name, wrapped_key, key_id, reader, result)
+    return _finish(export, upload, wrapped_key, key_id, result)
 
 
 def _claim(export_id: Any) -> ExportRequest | None:
@@ -218,12 +213,12 @@ def _is_stalled(export: ExportRequest, now: datetime) -> bool:
 
 def _finish(
     export: ExportRequest,
-    stored_name: str,
+    upload: EncryptedUpload,
     wrapped_key: bytes,
     key_id: str,
-    reader: Any,
-    result: Any,
+    result: ArchiveResult,
 ) -> ExportRequest:
+    stored_name = upload.stored_name
     now = timezone.now()
     with transaction.atomic():
         current = ExportRequest.objects.select_for_update().get(pk=export.pk)
@@ -236,8 +231,8 @@ def _finish(
         current.storage_name = stored_name
         current.wrapped_key = wrapped_key
         current.key_id = key_id
-        current.size = reader.written
-        current.sha256 = reader.hexdigest()
+        current.size = upload.size
+        current.sha256 = upload.sha256
         current.row_count = result.row_count
         current.manifest = result.manifest
         current.progress = 100
