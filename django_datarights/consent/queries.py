@@ -94,10 +94,12 @@ def forget_cached_states(request: Any) -> None:
 def has_consent(user: Any, purpose_slug: str, request: Any = None) -> bool:
     """Return whether ``purpose_slug`` currently applies to ``user``.
 
-    Anonymous users and unknown or inactive purposes return False.
+    Unknown or inactive purposes return False. For an anonymous visitor, who has had no chance
+    to choose, only a purpose that cannot be refused applies.
     """
     if user is None or not getattr(user, "is_authenticated", False):
-        return False
+        state = consent_states(None, request).get(purpose_slug)
+        return bool(state and not state.refusable)
     state = consent_states(user, request).get(purpose_slug)
     return bool(state and state.given)
 

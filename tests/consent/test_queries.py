@@ -56,6 +56,25 @@ def test_anonymous_user_is_off(analytics):
     assert has_consent(AnonymousUser(), "analytics") is False
 
 
+def test_anonymous_default_on_is_off(fraud_checks):
+    assert has_consent(AnonymousUser(), "fraud-checks") is False
+
+
+def test_anonymous_non_refusable_applies(billing):
+    assert has_consent(AnonymousUser(), "billing") is True
+    assert has_consent(None, "billing") is True
+
+
+def test_anonymous_checks_share_one_query(
+    billing, analytics, request_for, django_assert_max_num_queries
+):
+    request = request_for(AnonymousUser())
+    with django_assert_max_num_queries(1):
+        assert has_consent(request.user, "billing", request) is True
+        assert has_consent(request.user, "analytics", request) is False
+        assert has_consent(request.user, "unknown", request) is False
+
+
 def test_twenty_checks_one_query(user, make_purpose, request_for, django_assert_max_num_queries):
     slugs = [f"purpose-{n}" for n in range(20)]
     for slug in slugs:
