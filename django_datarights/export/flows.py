@@ -329,6 +329,15 @@ def send_ready_email(export: ExportRequest) -> bool:
 # --- Reading ---------------------------------------------------------------------------------
 
 
+def archive_key_available(export: ExportRequest) -> bool:
+    """Return whether a configured site key unwraps the archive's data key."""
+    try:
+        crypto.unwrap_data_key(bytes(export.wrapped_key or b""), export.key_id)
+    except crypto.ArchiveDecryptionError:
+        return False
+    return True
+
+
 def open_archive(export: ExportRequest) -> Iterator[bytes]:
     """Return an iterator over the decrypted archive, one chunk at a time.
 

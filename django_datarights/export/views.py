@@ -74,32 +74,78 @@ def export_status(request: HttpRequest, export_id: str) -> JsonResponse:
     )
 
 
+def _unavailable(request: HttpRequest, export: ExportRequest) -> HttpResponse | None:
+    """Return the page for an archive that cannot be downloaded, or ``None`` when it can."""
+    if export.is_downloadable:
+        if flows.archive_key_available(export):
+            return None
+        # The site key that wrapped this archive's key is no longer configured.
+        logger.error("export %s cannot be decrypted with the configured archive keys", export.pk)
+        return _gone(request, export)
+    if export.status in DOWNLOADABLE or export.status == ExportStatus.EXPIRED:
+        # Gone for good: expired, or its key destroyed.
+        return _gone(request, export)
+    # Not built yet, or failed.
+    return render(
+        request,
+        "django_datarights/export/unavailable.html",
+        {"export": export, "gone": False},
+        status=404,
+    )
+
+
+def _gone(request: HttpRequest, export: ExportRequest) -> HttpResponse:
+    return render(
+        request,
+        "django_datarights/export/unavailable.html",
+        {"export": export, "gone": True},
+        status=410,
+    )
+
+
+@never_cache
+@require_GET
+@reauth_required
+def download_export(request: HttpRequest, export_id: str) -> HttpResponse:
+    """Show the download page, which starts the file download itself.
+
+    The Download link and the re-authentication form lead here rather than to the file. A
+    browser keeps showing the current page when a response is an attachment, so leading to the
+    file would leave the user on the form with their password still typed in.
+    """
+    # Another user's id is a 404, exactly like an id that does not exist.
+    export = get_object_or_404(ExportRequest, pk=export_id, user=request.user)
+    unavailable = _unavailable(request, export)
+    if unavailable is not None:
+        return unavailable
+    return render(
+        request,
+        "django_datarights/export/download.html",
+        {
+            "export": export,
+            "file_url": reverse("datarights:export-file", args=[export.pk]),
+            "file_name": DOWNLOAD_FILE_NAME,
+        },
+    )
+
+
 @never_cache
 @require_GET
 @reauth_required  # type: ignore[arg-type]  # it is typed for HttpResponse, not streaming
-def download_export(request: HttpRequest, export_id: str) -> HttpResponseBase:
-    # Another user's id is a 404, exactly like an id that does not exist.
+def download_file(request: HttpRequest, export_id: str) -> HttpResponseBase:
+    """Stream the decrypted archive as a ZIP attachment and record the download."""
     export = get_object_or_404(ExportRequest, pk=export_id, user=request.user)
-    if not export.is_downloadable:
-        # Gone for good (expired, key destroyed) is 410; not built yet or failed is 404.
-        archive_gone = export.status in DOWNLOADABLE or export.status == ExportStatus.EXPIRED
-        return render(
-            request,
-            "django_datarights/export/unavailable.html",
-            {"export": export, "gone": archive_gone},
-            status=410 if archive_gone else 404,
-        )
+    unavailable = _unavailable(request, export)
+    if unavailable is not None:
+        return unavailable
     try:
         chunks = flows.open_archive(export)
     except crypto.ArchiveDecryptionError:
-        # The site key that wrapped this archive's key is no longer configured.
         logger.error("export %s cannot be decrypted with the configured archive keys", export.pk)
-        return render(
-            request,
-            "django_datarights/export/unavailable.html",
-            {"export": export, "gone": True},
-            status=410,
-        )
+        return _gone(request, export)
+    except FileNotFoundError:
+        logger.error("export %s is ready but its file is missing from storage", export.pk)
+        return _gone(request, export)
     flows.record_download(export, request)
     response = StreamingHttpResponse(chunks, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{DOWNLOAD_FILE_NAME}"'

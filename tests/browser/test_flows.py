@@ -69,6 +69,11 @@ def test_export_downloads_zip(page, screenshot, log_in, user, password):
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Confirm").click()
     archive_path = download_info.value.path()
+    # The browser shows the download page, not the form with the password still typed in.
+    page.get_by_role("heading", name="Download your data", level=1).wait_for()
+    screenshot("export-download-page")
+    assert page.get_by_label("Password").count() == 0
+    assert page.get_by_role("link", name="Download personal-data.zip").is_visible()
 
     with zipfile.ZipFile(archive_path) as archive:
         names = archive.namelist()

@@ -38,8 +38,37 @@ def download_url(export):
     return reverse("datarights:export-download", args=[export.pk])
 
 
-def test_download_streams_zip(reauthed_client, ready_export):
+def file_url(export):
+    return reverse("datarights:export-file", args=[export.pk])
+
+
+# The download page and the file behind it guard the archive in the same way.
+both_views = pytest.mark.parametrize("view", ["export-download", "export-file"])
+
+
+def view_url(view, export):
+    return reverse(f"datarights:{view}", args=[export.pk])
+
+
+def test_download_page_starts_file(reauthed_client, ready_export):
     response = reauthed_client.get(download_url(ready_export))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "no-store" in response["Cache-Control"]
+    content = response.content.decode()
+    assert f'<meta http-equiv="refresh" content="0; url={file_url(ready_export)}">' in content
+    assert f'href="{file_url(ready_export)}"' in content
+
+
+def test_download_page_records_nothing(reauthed_client, ready_export):
+    reauthed_client.get(download_url(ready_export))
+    ready_export.refresh_from_db()
+    assert ready_export.download_count == 0
+    assert ready_export.status == ExportStatus.READY
+
+
+def test_download_streams_zip(reauthed_client, ready_export):
+    response = reauthed_client.get(file_url(ready_export))
     assert response.status_code == 200
     assert response.streaming
     body = b"".join(response.streaming_content)
@@ -47,14 +76,14 @@ def test_download_streams_zip(reauthed_client, ready_export):
 
 
 def test_download_headers(reauthed_client, ready_export):
-    response = reauthed_client.get(download_url(ready_export))
+    response = reauthed_client.get(file_url(ready_export))
     assert response["Content-Disposition"] == 'attachment; filename="personal-data.zip"'
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Type"] == "application/zip"
 
 
 def test_download_recorded(reauthed_client, ready_export):
-    reauthed_client.get(download_url(ready_export))
+    reauthed_client.get(file_url(ready_export))
     ready_export.refresh_from_db()
     assert ready_export.download_count == 1
     assert ready_export.status == ExportStatus.DOWNLOADED
@@ -63,50 +92,59 @@ def test_download_recorded(reauthed_client, ready_export):
     ).exists()
 
 
-def test_foreign_export_is_404(client, other_user, ready_export):
+@both_views
+def test_foreign_export_is_404(view, client, other_user, ready_export):
     client.force_login(other_user)
     session = client.session
     import time
 
     session[SESSION_KEY] = time.time()
     session.save()
-    assert client.get(download_url(ready_export)).status_code == 404
+    assert client.get(view_url(view, ready_export)).status_code == 404
 
 
-def test_unknown_export_is_404(reauthed_client):
-    url = reverse("datarights:export-download", args=["00000000-0000-4000-8000-000000000000"])
+@both_views
+def test_unknown_export_is_404(view, reauthed_client):
+    url = reverse(f"datarights:{view}", args=["00000000-0000-4000-8000-000000000000"])
     assert reauthed_client.get(url).status_code == 404
 
 
-def test_expired_export_is_410(reauthed_client, ready_export, django_capture_on_commit_callbacks):
+@both_views
+def test_expired_export_is_410(
+    view, reauthed_client, ready_export, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         flows.expire_exports(now=ready_export.expires_at + timedelta(seconds=1))
-    response = reauthed_client.get(download_url(ready_export))
+    response = reauthed_client.get(view_url(view, ready_export))
     assert response.status_code == 410
     assert b"has expired" in response.content
 
 
-def test_past_expiry_before_sweep_is_410(reauthed_client, ready_export):
+@both_views
+def test_past_expiry_before_sweep_is_410(view, reauthed_client, ready_export):
     ExportRequest.objects.filter(pk=ready_export.pk).update(expires_at=ready_export.created_at)
-    assert reauthed_client.get(download_url(ready_export)).status_code == 410
+    assert reauthed_client.get(view_url(view, ready_export)).status_code == 410
 
 
-def test_queued_export_is_404(reauthed_client, user):
+@both_views
+def test_queued_export_is_404(view, reauthed_client, user):
     export = flows.request_export(user)
-    assert reauthed_client.get(download_url(export)).status_code == 404
+    assert reauthed_client.get(view_url(view, export)).status_code == 404
 
 
-def test_download_requires_reauth(client, user, ready_export):
+@both_views
+def test_download_requires_reauth(view, client, user, ready_export):
     client.force_login(user)
-    response = client.get(download_url(ready_export))
+    response = client.get(view_url(view, ready_export))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("datarights:reauth"))
     ready_export.refresh_from_db()
     assert ready_export.download_count == 0
 
 
-def test_download_requires_login(client, ready_export):
-    response = client.get(download_url(ready_export))
+@both_views
+def test_download_requires_login(view, client, ready_export):
+    response = client.get(view_url(view, ready_export))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -244,11 +282,22 @@ def test_rolled_back_request_publishes_nothing(
     assert not ExportRequest.objects.exists()
 
 
-def test_retired_key_is_410(reauthed_client, ready_export, settings):
+@both_views
+def test_retired_key_is_410(view, reauthed_client, ready_export, settings):
     from .conftest import make_key
 
     settings.DATARIGHTS_ARCHIVE_KEYS = [make_key()]
-    response = reauthed_client.get(download_url(ready_export))
+    response = reauthed_client.get(view_url(view, ready_export))
+    assert response.status_code == 410
+    ready_export.refresh_from_db()
+    assert ready_export.download_count == 0
+
+
+def test_missing_file_is_410(reauthed_client, ready_export):
+    from django_datarights.export.storage import export_storage
+
+    export_storage().delete(ready_export.storage_name)
+    response = reauthed_client.get(file_url(ready_export))
     assert response.status_code == 410
     ready_export.refresh_from_db()
     assert ready_export.download_count == 0

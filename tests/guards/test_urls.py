@@ -69,6 +69,7 @@ ROUTES: dict[str, Route] = {
     "export-request": Route(("POST",), ignores_body=True),
     "export-status": Route(("GET",), owned=True),
     "export-download": Route(("GET",), owned=True),
+    "export-file": Route(("GET",), owned=True),
     "deletion": Route(("GET", "POST")),
     "deletion-cancel-login": Route(("GET", "POST"), login=False),
     "deletion-cancel-link": Route(("GET", "POST"), login=False, token=True),

@@ -29,6 +29,10 @@ TEMPLATES = [
     ("email/retention_inactivity_warning.txt", {"erasure_at": EVENING}),
     ("email/retention_inactivity_warning.html", {"erasure_at": EVENING}),
     ("export/archive_index.html", {"generated_at": EVENING}),
+    (
+        "export/download.html",
+        {"export": {"expires_at": EVENING}, "file_url": "/file/", "file_name": "data.zip"},
+    ),
 ]
 
 
