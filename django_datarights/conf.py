@@ -223,6 +223,11 @@ class AppSettings:
         return str(_get("SITE_NAME", "this site"))
 
     @property
+    def HOME_URL(self) -> str:
+        """Where the header of the app's pages links back to: a path, a URL or a URL name."""
+        return str(_get("HOME_URL", "/"))
+
+    @property
     def BASE_URL(self) -> str:
         """Absolute URL of the site, for links in emails sent from tasks (no request there)."""
         return str(_get("BASE_URL", "http://127.0.0.1:8000")).rstrip("/")

@@ -6,8 +6,10 @@ import datetime
 from typing import Any
 
 from django import template
+from django.shortcuts import resolve_url
 from django.utils.translation import ngettext
 
+from ..conf import app_settings
 from ..consent.queries import has_consent as _has_consent
 
 register = template.Library()
@@ -23,6 +25,15 @@ def has_consent(context: dict[str, Any], purpose_slug: str) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return _has_consent(user, purpose_slug, request)
+
+
+@register.simple_tag
+def datarights_home() -> dict[str, str]:
+    """Return the header link back to the site: ``{"url": ..., "site_name": ...}``.
+
+    ``{% datarights_home as home %}``. ``DATARIGHTS_HOME_URL`` may be a URL name.
+    """
+    return {"url": resolve_url(app_settings.HOME_URL), "site_name": app_settings.SITE_NAME}
 
 
 @register.filter
