@@ -26,6 +26,7 @@ from ..registry import registry
 from ..retention.preview import preview
 from ..retention.sync import SYNCED_FIELDS
 from ..retention.tasks import publish_enforcement
+from ..templatetags.datarights import period as format_period
 from .audit import AuditedAdminMixin
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         "name",
         "kind",
         "model",
-        "period",
+        "period_display",
         "action",
         "paused",
         "declared_in_code",
@@ -155,6 +156,16 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
             # The key links the row to its rule in code; changing it would orphan the policy.
             readonly += ["key", "kind"]
         return readonly
+
+    @admin.display(description=_("period"), ordering="period")
+    def period_display(self, policy: RetentionPolicy) -> str:
+        """Whole years, days or hours as words ("90 days"); other periods exactly."""
+        value = policy.period
+        whole_days = value.days > 0 and not value.seconds and not value.microseconds
+        whole_hours = value.days == 0 and value.seconds % 3600 == 0 and not value.microseconds
+        if whole_days or (whole_hours and value.seconds):
+            return format_period(value)
+        return str(value)
 
     @admin.display(description=_("last run"))
     def last_run(self, policy: RetentionPolicy) -> str:

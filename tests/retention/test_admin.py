@@ -194,3 +194,38 @@ def test_hold_records_operator(operator_client: Any, other_user: Any) -> None:
     assert hold.user == other_user
     assert hold.created_by is not None
     assert hold.created_by.username == "operator"
+
+
+@pytest.mark.parametrize(
+    ("period", "shown"),
+    [
+        (timedelta(days=90), "90 days"),
+        (timedelta(days=3650), "10 years"),
+        (timedelta(hours=6), "6 hours"),
+        (timedelta(days=1, hours=12), "1 day, 12:00:00"),
+        (timedelta(minutes=90), "1:30:00"),
+    ],
+)
+def test_period_shown_in_words(period: timedelta, shown: str) -> None:
+    from django.contrib.admin.sites import site
+
+    from django_datarights.admin.retention import RetentionPolicyAdmin
+
+    policy = RetentionPolicy(period=period)
+    assert RetentionPolicyAdmin(RetentionPolicy, site).period_display(policy) == shown
+
+
+def test_changelist_shows_period_in_words(operator_client: Any) -> None:
+    RetentionPolicy.objects.create(
+        key="admin.words",
+        name="Words",
+        kind="records",
+        model="shop.ActivityLog",
+        date_field="created_at",
+        period=timedelta(days=90),
+        action="delete",
+    )
+    response = operator_client.get(reverse("admin:django_datarights_retentionpolicy_changelist"))
+    assert response.status_code == 200
+    assert "90 days" in response.content.decode()
+    assert "90 days, 0:00:00" not in response.content.decode()
