@@ -16,15 +16,18 @@ def file_field_names(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
 
 
-def can_fast_delete(model: type[models.Model], using: str) -> bool:
+def can_fast_delete(
+    model: type[models.Model], using: str, *, files_read_first: bool = False
+) -> bool:
     """Return whether one ``DELETE`` statement may remove rows of ``model``.
 
     That is the case when nothing has to see the rows first. The model has no ``pre_delete``
-    or ``post_delete`` receiver and no file field whose stored file must be removed too.
+    or ``post_delete`` receiver and no file field whose stored file must be removed too,
+    unless ``files_read_first`` says the caller reads the stored names before the statement.
     Django's collector checks the rest: no relation pointing at the model cascades, sets null,
     protects or restricts, no generic relation, and no multi-table inheritance parent.
     """
-    if file_field_names(model):
+    if file_field_names(model) and not files_read_first:
         return False
     if signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model):
         return False

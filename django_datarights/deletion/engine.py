@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import Storage, storages
 from django.db import DEFAULT_DB_ALIAS, models, router, transaction
+from django.db.models import Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 
@@ -332,19 +333,20 @@ def _delete_batch(declaration: type[PersonalData], user: Any) -> Step:
     model = declaration.model
     using = router.db_for_write(model) or DEFAULT_DB_ALIAS
     # Decided once per run, because receivers and relations do not change between batches.
-    # Rows nothing else has to see go with one DELETE; the others through the collector.
-    single_statement = not declaration.files and can_fast_delete(model, using)
-    file_names = {*declaration.files, *file_field_names(model)}
+    # Rows nothing else has to see go with one DELETE; the others through the collector. The
+    # names of stored files are read before either, and the files removed after the commit.
+    single_statement = can_fast_delete(model, using, files_read_first=True)
+    file_names = sorted({*declaration.files, *file_field_names(model)})
 
     def batch(state: StepState, size: int) -> bool:
         queryset = declaration.rows_for(user).order_by("pk")
         if single_statement and not queryset.query.distinct:
-            return _delete_first_rows(queryset, state, size)
+            return _delete_first_rows(queryset, state, size, file_names)
         pks = list(queryset.values_list("pk", flat=True)[:size])
         if not pks:
             return True
         rows = model._base_manager.using(using).filter(pk__in=pks)
-        files = [] if single_statement else _files_of(rows, file_names)
+        files = _files_of(rows, file_names)
         deleted, cascaded = _delete_rows(rows, state, single_statement=single_statement)
         state.deleted += deleted
         state.cascaded += cascaded
@@ -355,7 +357,9 @@ def _delete_batch(declaration: type[PersonalData], user: Any) -> Step:
     return batch
 
 
-def _delete_first_rows(queryset: models.QuerySet[Any], state: StepState, size: int) -> bool:
+def _delete_first_rows(
+    queryset: models.QuerySet[Any], state: StepState, size: int, file_names: list[str]
+) -> bool:
     """Delete the first ``size`` rows of ``queryset`` by primary key with one ``DELETE``.
 
     Only the primary key of the last row of the batch is read, and the statement deletes the
@@ -365,8 +369,11 @@ def _delete_first_rows(queryset: models.QuerySet[Any], state: StepState, size: i
     boundary = list(queryset.values_list("pk", flat=True)[size - 1 : size])
     last_pk = boundary[0] if boundary else None
     rows = queryset if last_pk is None else queryset.filter(pk__lte=last_pk)
+    files = _files_of(rows, file_names)
     deleted, _cascaded = _delete_rows(rows.order_by(), state, single_statement=True)
     state.deleted += deleted
+    state.files += len(files)
+    delete_files_on_commit(files)
     return last_pk is None
 
 
@@ -684,12 +691,21 @@ def _files_in_collector(
 
 
 def _files_of(rows: models.QuerySet[Any], names: Iterable[str]) -> list[tuple[Storage, str]]:
+    """Return ``(storage, name)`` of every stored file in the named file fields of ``rows``.
+
+    Only rows with at least one stored file are read, as plain values: an empty name is no file.
+    """
     names = list(names)
     if not names:
         return []
-    found = []
-    for instance in rows.only("pk", *names).iterator():
-        found.extend(collect_files(instance, names))
+    storages = [cast(Any, rows.model._meta.get_field(name)).storage for name in names]
+    with_file = Q()
+    for name in names:
+        with_file |= Q(**{f"{name}__gt": ""})
+    found: list[tuple[Storage, str]] = []
+    for stored in rows.order_by().filter(with_file).values_list(*names).iterator():
+        pairs = zip(storages, stored, strict=True)
+        found.extend((storage, value) for storage, value in pairs if value)
     return found
 
 

@@ -496,14 +496,37 @@ def test_plain_rows_use_one_statement(user, fill_shop, delete_paths):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_with_files_use_collector(user, fill_shop, delete_paths):
-    fill_shop(user)
+def test_rows_with_files_use_one_statement(user, fill_shop, delete_paths):
+    data = fill_shop(user)
+    attachment = data["message"].attachment
     deletion = request_now(user)
 
     engine.erase(deletion.pk)
 
+    # The stored names are read first, so the files still go after the commit.
+    assert (Message, True) in delete_paths
+    assert (Message, False) not in delete_paths
+    assert not attachment.storage.exists(attachment.name)
+    deletion.refresh_from_db()
+    assert deletion.progress["shop.Message"]["files"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_with_files_and_receiver_use_collector(user, fill_shop, delete_paths):
+    data = fill_shop(user)
+    attachment = data["message"].attachment
+
+    def receiver(sender, instance, **kwargs):
+        pass
+
+    post_delete.connect(receiver, sender=Message)
+    try:
+        engine.erase(request_now(user).pk)
+    finally:
+        post_delete.disconnect(receiver, sender=Message)
+
     assert (Message, False) in delete_paths
-    assert (Message, True) not in delete_paths
+    assert not attachment.storage.exists(attachment.name)
 
 
 @pytest.mark.django_db(transaction=True)
