@@ -35,7 +35,9 @@ def section_context(request: HttpRequest) -> dict[str, Any]:
         .annotate(
             accepted=Exists(
                 PrivacyPolicyAcceptance.objects.filter(policy=OuterRef("pk"), user=user)
-            )
+            ),
+            # Whether the user accepted any version: "changed since you accepted" needs one.
+            accepted_earlier=Exists(PrivacyPolicyAcceptance.objects.filter(user=user)),
         )
         .order_by("-effective_at")
         .first()

@@ -148,8 +148,30 @@ def test_policy_notice_until_accepted(logged_in, make_policy):
 
     html = logged_in.get(PAGE).content.decode()
 
-    assert "has changed since you last accepted it" in html
+    assert "Please read our privacy policy and accept it." in html
+    assert "has changed since you last accepted it" not in html
     assert "We now name our payment provider." in html
+
+
+def test_policy_notice_names_change_after_acceptance(logged_in, user, make_policy):
+    first = make_policy("2026-01", days_ago=30)
+    PrivacyPolicyAcceptance.objects.create(user=user, policy=first)
+    make_policy("2026-02", changes="We now name our payment provider.")
+
+    html = logged_in.get(PAGE).content.decode()
+
+    assert "has changed since you last accepted it" in html
+    assert "Please read our privacy policy and accept it." not in html
+
+
+def test_policy_accepted_has_no_notice(logged_in, user, make_policy):
+    policy = make_policy("2026-01")
+    PrivacyPolicyAcceptance.objects.create(user=user, policy=policy)
+
+    html = logged_in.get(PAGE).content.decode()
+
+    assert "You have accepted this version." in html
+    assert "datarights-notice" not in html.split('id="datarights-policy"')[1].split("</section>")[0]
 
 
 def test_policy_accept_records_channel(logged_in, user, make_policy):
