@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..conf import app_settings
-from ..models import RetentionPolicy
+from ..models import Purpose, RetentionPolicy
 from ..models.retention import RetentionAction
 from ..registry import PersonalData, registry
 from ..templatetags.datarights import period as format_period
@@ -46,6 +46,8 @@ from .formats import (
 logger = logging.getLogger(__name__)
 
 COPY_BUFFER = 1024 * 1024
+# Level 1 deflate: text still shrinks several times, at a fraction of the default's CPU time.
+COMPRESS_LEVEL = 1
 _DEFAULT_EXPORT_ROW = PersonalData.export_row.__func__  # type: ignore[attr-defined]
 STATUS_COMPLETE = "complete"
 
@@ -140,9 +142,8 @@ def build_archive(
     chosen = list(declarations if declarations is not None else registry.in_export_order())
     hashes: dict[str, str] = {}
     summaries: list[DatasetSummary] = []
-    # Level 1 deflate: text still shrinks several times, at a fraction of the default's CPU time.
     with zipfile.ZipFile(
-        target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True
+        target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL, allowZip64=True
     ) as archive:
         for done, declaration in enumerate(chosen, start=1):
             summary = DatasetSummary(
@@ -219,7 +220,7 @@ def _write_dataset(
     # single pass over the rows and is copied in afterwards.
     with tempfile.TemporaryFile() as csv_spool:
         csv_writer = CsvDatasetWriter(csv_spool, [label for _attname, label in columns])
-        with archive.open(json_name, "w", force_zip64=True) as member:
+        with archive.open(_member_info(json_name), "w", force_zip64=True) as member:
             hashing = _HashingWriter(member)
             json_writer = JsonDatasetWriter(
                 hashing,
@@ -378,12 +379,27 @@ def _copy_into(
     compress: bool = True,
 ) -> None:
     # Uploads (images, PDFs, office files) are mostly compressed already, so they are stored.
-    info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info = _member_info(name, compress=compress)
     with archive.open(info, "w", force_zip64=True) as member:
         hashing = _HashingWriter(member)
         shutil.copyfileobj(source, hashing, COPY_BUFFER)
     hashes[name] = hashing.digest.hexdigest()
+
+
+def _member_info(name: str, *, compress: bool = True) -> zipfile.ZipInfo:
+    """Return a member's header with the build time as its date, like ``writestr`` gives."""
+    info = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])
+    if not compress:
+        info.compress_type = zipfile.ZIP_STORED
+        return info
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # The archive's level applies only to members opened by name, and a ZipInfo otherwise
+    # gets zlib's default level 6. Python 3.13 made the attribute public.
+    if hasattr(info, "compress_level"):
+        info.compress_level = COMPRESS_LEVEL
+    else:
+        info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
+    return info
 
 
 def _write_bytes(archive: zipfile.ZipFile, name: str, data: bytes, hashes: dict[str, str]) -> None:
@@ -400,15 +416,21 @@ def render_index(
     for policy in RetentionPolicy.objects.filter(model__in=labels, paused=False).order_by("key"):
         policies.setdefault(policy.model, []).append(policy)
 
+    slugs = {declaration.purpose for declaration in declarations if declaration.purpose}
+    purposes = {purpose.slug: purpose for purpose in Purpose.objects.filter(slug__in=slugs)}
+
     rows = []
     by_label = {summary.label: summary for summary in summaries}
     for declaration in declarations:
         summary = by_label[declaration.label()]
+        purpose = purposes.get(declaration.purpose or "")
         rows.append(
             {
                 "summary": summary,
                 "description": declaration.description,
-                "purpose": declaration.purpose or "",
+                "purpose_name": purpose.name if purpose else "",
+                "purpose_description": purpose.description if purpose else "",
+                "legal_basis": purpose.get_legal_basis_display() if purpose else "",
                 "retention": retention_texts(declaration, policies.get(declaration.label(), [])),
             }
         )

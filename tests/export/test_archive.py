@@ -2,6 +2,7 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from datetime import datetime, timedelta
 
 import pytest
@@ -154,6 +155,28 @@ def test_index_describes_categories(built):
     assert "“sent at” date" in html
 
 
+def test_index_names_purpose_not_slug(built):
+    from django_datarights.consent.purposes import save_purpose
+    from django_datarights.models import Purpose
+
+    save_purpose(
+        Purpose(
+            slug="support",
+            name="Customer support",
+            description="Answering your questions.",
+            legal_basis="legitimate_interest",
+        )
+    )
+    html = read_archive(built()).read("index.html").decode()
+    assert "Customer support (Legitimate interest): Answering your questions." in html
+    assert "purpose: support" not in html
+
+
+def test_index_without_purpose_row_explains_account(built):
+    html = read_archive(built()).read("index.html").decode()
+    assert "To provide your account and the services you use." in html
+
+
 def test_index_uses_retention_policy_row(built):
     RetentionPolicy.objects.create(
         key="shop.address.custom",
@@ -257,3 +280,16 @@ def test_overridden_export_row_across_blocks(
     assert [row["subject"] for row in rows] == [m.subject.upper() for m in expected]
     with_files = [row["attachment"] for row in rows if row["attachment"]]
     assert sorted(archive.read(path) for path in with_files) == [b"note 1", b"note 3"]
+
+
+def test_members_dated_at_build_time(built):
+    archive = read_archive(built())
+    # ZIP's "no date" is 1980-01-01, which members opened by name used to get.
+    assert all(info.date_time[0] >= 2020 for info in archive.infolist())
+
+
+def test_text_members_deflated_files_stored(built):
+    archive = read_archive(built())
+    for info in archive.infolist():
+        expected = zipfile.ZIP_STORED if info.filename.startswith("files/") else zipfile.ZIP_DEFLATED
+        assert info.compress_type == expected, info.filename
