@@ -8,10 +8,13 @@ of requests from a second process with a pool of threads, for four URLs:
 * ``/privacy/``: the privacy settings page with 50 purposes and 150 history records;
 * ``/bench/page-bare/``: the same page template rendered from a context built once.
 
-Prints requests per second for each URL and the app/bare ratios, then one JSON line.
+Each pair runs ``--rounds`` times, the app URL and its bare twin taking turns (the bare URL
+first in every second round), and the ratio is taken between the median rates: single runs of
+a few seconds moved the ratio by 20 points between two back-to-back runs. Prints requests per
+second for each URL and the app/bare ratios, then one JSON line.
 
-    .venv/bin/python bench/consent/run.py            # 600 requests per URL
-    .venv/bin/python bench/consent/run.py --quick    # 100 requests per URL
+    .venv/bin/python bench/consent/run.py            # 600 requests per URL and round
+    .venv/bin/python bench/consent/run.py --quick    # 100 requests per URL and round
 
 Every load run stops after its request count or its time limit, whichever comes first.
 """
@@ -221,6 +224,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="100 requests per URL instead of 600")
     parser.add_argument("--requests", type=int, default=None, help="requests per URL (max 5000)")
     parser.add_argument("--threads", type=int, default=4, help="client threads (max 16)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="runs of each URL, taking turns (max 9)"
+    )
     args = parser.parse_args()
 
     if args.command == "seed":
@@ -241,6 +247,7 @@ def main() -> int:
 
     requests = min(args.requests or (100 if args.quick else 600), 5000)
     threads = max(1, min(args.threads, 16))
+    args.rounds = max(1, min(args.rounds, 9))
     time_limit = 60.0
     scratch = tempfile.mkdtemp(prefix="datarights-bench-consent-")
     env = {
@@ -273,26 +280,32 @@ def main() -> int:
         for label, app_path, bare_path in PAIRS:
             for path in (app_path, bare_path):
                 _run_load(port, path, cookie, min(50, requests), threads, time_limit)  # warm-up
-            app = _run_load(port, app_path, cookie, requests, threads, time_limit)
-            bare = _run_load(port, bare_path, cookie, requests, threads, time_limit)
-            ratio = app["rps"] / bare["rps"] if bare["rps"] else 0.0
+            runs: dict[str, list[dict[str, Any]]] = {app_path: [], bare_path: []}
+            for round_number in range(args.rounds):
+                order = (app_path, bare_path) if round_number % 2 == 0 else (bare_path, app_path)
+                for path in order:
+                    runs[path].append(_run_load(port, path, cookie, requests, threads, time_limit))
+            app_rps = statistics.median(run["rps"] for run in runs[app_path])
+            bare_rps = statistics.median(run["rps"] for run in runs[bare_path])
+            failures = sum(run["failures"] for path_runs in runs.values() for run in path_runs)
+            ratio = app_rps / bare_rps if bare_rps else 0.0
             print(
-                f"{label}: app {app['rps']} req/s "
-                f"(p50 {app['p50_ms']} ms, failures {app['failures']}), "
-                f"bare {bare['rps']} req/s (p50 {bare['p50_ms']} ms, failures {bare['failures']}), "
-                f"ratio {ratio:.0%}"
+                f"{label}: app {app_rps} req/s {[run['rps'] for run in runs[app_path]]}, "
+                f"bare {bare_rps} req/s {[run['rps'] for run in runs[bare_path]]}, "
+                f"failures {failures}, ratio of medians {ratio:.0%}"
             )
             key = "checks" if app_path == "/bench/checks/" else "page"
-            results[f"{key}_app_rps"] = app["rps"]
-            results[f"{key}_bare_rps"] = bare["rps"]
+            results[f"{key}_app_rps"] = app_rps
+            results[f"{key}_bare_rps"] = bare_rps
             results[f"{key}_ratio"] = round(ratio, 3)
-            results[f"{key}_failures"] = app["failures"] + bare["failures"]
+            results[f"{key}_failures"] = failures
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(scratch, ignore_errors=True)
 
     results["requests_per_url"] = requests
+    results["rounds"] = args.rounds
     results["threads"] = threads
     print(json.dumps(results))
     return 0
