@@ -21,15 +21,21 @@ from .queries import consent_states
 HISTORY_LIMIT = 50
 
 
-def section_context(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.user
-    states = list(consent_states(user, request).values())
-    history = list(
+def recent_history(user: Any) -> list[ConsentRecord]:
+    """Return the user's latest consent records, newest first: one more than the page shows,
+    so the caller can tell whether the history was cut."""
+    return list(
         ConsentRecord.objects.filter(user=user)
         .select_related("purpose")
         .only("pk", "version", "given", "channel", "created_at", "actor_id", "purpose__name")
         .order_by("-created_at", "-pk")[: HISTORY_LIMIT + 1]
     )
+
+
+def section_context(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    states = list(consent_states(user, request).values())
+    history = recent_history(user)
     policy = (
         PrivacyPolicy.objects.filter(effective_at__lte=timezone.now())
         .annotate(

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..models import PrivacyPolicy, Purpose
 from ..models.consent import Channel
 from . import flows, links
+from .page import HISTORY_LIMIT, recent_history
 from .preferences import registered_preferences, set_preference
 from .queries import consent_states
 
@@ -53,11 +55,19 @@ def save_consent(request: HttpRequest) -> HttpResponse:
     message = _("Your choices were saved.")
     if _wants_json(request):
         states = consent_states(request.user, request)
+        # The page's script puts these rows in the history table, so it shows the new records
+        # without a reload.
+        history_html = render_to_string(
+            "django_datarights/includes/consent_history_rows.html",
+            {"history": recent_history(request.user)[:HISTORY_LIMIT]},
+            request=request,
+        )
         return JsonResponse(
             {
                 "saved": len(records),
                 "message": message,
                 "given": {slug: state.given for slug, state in states.items()},
+                "history_html": history_html,
             }
         )
     messages.success(request, message)

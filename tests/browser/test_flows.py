@@ -44,6 +44,10 @@ def test_consent_change_is_saved(page, screenshot, log_in, user, newsletter):
     page.get_by_role("button", name="Save choices").click()
     status = page.locator("#datarights-consent [role=status]")
     status.filter(has_text="Your choices were saved.").wait_for()
+    # The history table shows the new choice without a reload.
+    history = page.get_by_role("table", name="History of your choices")
+    assert history.get_by_role("cell", name="Monthly newsletter").count() == 1
+    assert history.get_by_role("cell", name="Allowed", exact=True).count() == 1
     screenshot("consent-saved")
     page.reload()
 

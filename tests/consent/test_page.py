@@ -127,6 +127,20 @@ def test_form_answers_json(logged_in, user, analytics):
     assert data["message"]
 
 
+def test_json_answer_has_history_rows(logged_in, user, analytics):
+    response = logged_in.post(
+        reverse("datarights:consent-save"),
+        {"shown": ["analytics"], "consent-analytics": "on"},
+        HTTP_ACCEPT="application/json",
+    )
+
+    rows = json.loads(response.content)["history_html"]
+    assert rows.count("<tr>") == 1
+    assert "Analytics" in rows
+    assert "Allowed" in rows
+    assert "<table" not in rows
+
+
 def test_save_requires_login(client, analytics):
     response = client.post(reverse("datarights:consent-save"), {"shown": ["analytics"]})
 

@@ -2,7 +2,8 @@
  *
  * - Forms marked data-datarights-autosave save on each toggle with fetch and announce the
  *   result in their role="status" element. Their submit button saves with fetch too, and
- *   without JavaScript it posts the form as usual.
+ *   without JavaScript it posts the form as usual. When the response carries "history_html",
+ *   those rows replace the body of the table marked data-datarights-history.
  * - Elements marked data-datarights-poll poll the JSON URL in data-status-url and show the
  *   "label" it returns; when the response has "done": true the page reloads to show the result.
  * - Export rows with a non-empty data-export-status-url poll the export status view, which
@@ -48,6 +49,11 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         var message = (data && data.message) || (response.ok ? "" : errorText);
+        var history = document.querySelector("[data-datarights-history]");
+        // Server-rendered, escaped rows of the consent history, newest first.
+        if (response.ok && history && data && typeof data.history_html === "string") {
+          history.innerHTML = data.history_html;
+        }
         announce(status, message);
         return { ok: response.ok, message: message };
       });
