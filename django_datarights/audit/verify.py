@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import AuditChainHead, AuditEvent
-from .log import GENESIS_HASH, event_digest
+from .log import GENESIS_HASH, event_digest, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +116,39 @@ def _first_uncovered(head_sequence: int, last_sequence: int) -> int:
     if head_sequence < last_sequence:
         return head_sequence + 1
     return head_sequence
+
+
+#: Action of the audit event that records one verification of the chain.
+VERIFIED_ACTION = "audit.verified"
+
+
+def verify_and_record(
+    *, actor: Any = None, actor_kind: str | None = None, chunk_size: int = 2000
+) -> VerifyResult:
+    """Verify the chain, then append the outcome to the trail as ``audit.verified``.
+
+    The admin shows the latest such event instead of reading the whole trail on every page
+    load. The details name the head that was checked, so a later reader can tell how much of
+    the trail the verification covered.
+    """
+    result = verify_chain(chunk_size=chunk_size)
+    details: dict[str, Any] = {
+        "checked": result.checked,
+        "head_sequence": result.head_sequence,
+        "head_hash": result.head_hash,
+    }
+    if not result.ok:
+        details.update(problem=result.problem, sequence=result.sequence)
+    record_event(
+        VERIFIED_ACTION,
+        actor=actor,
+        actor_kind=actor_kind,
+        outcome="ok" if result.ok else "failed",
+        details=details,
+    )
+    return result
+
+
+def last_verification() -> AuditEvent | None:
+    """Return the latest ``audit.verified`` event, or ``None`` before the first verification."""
+    return AuditEvent.objects.filter(action=VERIFIED_ACTION).order_by("-sequence").first()

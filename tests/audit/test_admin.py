@@ -28,19 +28,65 @@ def admin_client(client: Client, operator: Any) -> Client:
     return client
 
 
-def test_changelist_shows_intact_chain(admin_client: Client, chain: list[AuditEvent]) -> None:
-    response = admin_client.get(CHANGELIST)
+VERIFY = CHANGELIST + "verify/"
+
+
+def test_changelist_before_any_verification(
+    admin_client: Client, chain: list[AuditEvent], django_assert_max_num_queries: Any
+) -> None:
+    # The page does not read the whole trail: a fixed handful of queries, whatever its size.
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(CHANGELIST)
 
     assert response.status_code == 200
-    assert "Hash chain intact: 4 events checked" in response.content.decode()
+    assert "The hash chain has not been verified yet." in response.content.decode()
 
 
-def test_changelist_shows_break(admin_client: Client, chain: list[AuditEvent]) -> None:
+def test_verify_button_reports_intact_chain(
+    admin_client: Client, operator: Any, chain: list[AuditEvent]
+) -> None:
+    response = admin_client.post(VERIFY, follow=True)
+
+    html = response.content.decode()
+    assert "Hash chain intact: 4 events checked, head #4." in html
+    assert "hash chain intact, 4 events checked, head #4" in html
+    event = AuditEvent.objects.get(action="audit.verified")
+    assert event.actor_kind == ActorKind.OPERATOR
+    assert event.actor == pseudonym_for(operator.pk)
+    assert event.details["checked"] == 4
+
+
+def test_verify_button_reports_break(admin_client: Client, chain: list[AuditEvent]) -> None:
     AuditEvent.objects.filter(sequence=2).delete()
 
-    response = admin_client.get(CHANGELIST)
+    response = admin_client.post(VERIFY, follow=True)
 
-    assert "Hash chain broken at event #2 (sequence_gap)" in response.content.decode()
+    html = response.content.decode()
+    assert "Hash chain broken at event #2 (sequence_gap)" in html
+    assert AuditEvent.objects.get(action="audit.verified").outcome == "failed"
+
+
+def test_verify_needs_post(admin_client: Client, chain: list[AuditEvent]) -> None:
+    assert admin_client.get(VERIFY).status_code == 405
+    assert not AuditEvent.objects.filter(action="audit.verified").exists()
+
+
+def test_verify_needs_csrf(operator: Any, chain: list[AuditEvent]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+
+    assert client.post(VERIFY).status_code == 403
+    assert not AuditEvent.objects.filter(action="audit.verified").exists()
+
+
+def test_verify_needs_staff(client: Client, user: Any, chain: list[AuditEvent]) -> None:
+    client.force_login(user)
+
+    response = client.post(VERIFY)
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert not AuditEvent.objects.filter(action="audit.verified").exists()
 
 
 def test_no_add_page(admin_client: Client, chain: list[AuditEvent]) -> None:

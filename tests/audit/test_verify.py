@@ -138,6 +138,18 @@ def test_command_prints_head(chain: list[AuditEvent], capsys: Any) -> None:
     assert chain[-1].hash in output
 
 
+def test_command_records_run(chain: list[AuditEvent]) -> None:
+    call_command("datarights_audit_verify")
+
+    event = AuditEvent.objects.get(action="audit.verified")
+    assert event.sequence == 5
+    assert event.outcome == "ok"
+    assert event.details == {"checked": 4, "head_sequence": 4, "head_hash": chain[-1].hash}
+    # The recorded run extends the chain, which stays intact.
+    call_command("datarights_audit_verify")
+    assert AuditEvent.objects.filter(action="audit.verified").count() == 2
+
+
 def test_command_fails_on_break(chain: list[AuditEvent]) -> None:
     AuditEvent.objects.filter(sequence=3).update(outcome="failed")
 
