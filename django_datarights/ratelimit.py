@@ -95,24 +95,23 @@ def check_rate(user: Any, action: str) -> RateLimitExceeded | None:
     key = _cache_key(action, user.pk)
     now = time.time()
 
-    # The window's start is stored with the count so the rejection can say when it ends.
+    # Two entries: the window's start, so the rejection can say when it ends, and the count.
     # cache.add is atomic on every backend, so two first attempts cannot both open a window.
-    if cache.add(key, (now, 1), timeout=WINDOW_SECONDS):
-        started, count = now, 1
+    # cache.incr is atomic on Redis, Memcached and the local-memory cache; on the database
+    # cache it reads and writes, so two simultaneous attempts may count as one there.
+    cache.add(f"{key}:start", now, timeout=WINDOW_SECONDS)
+    started = cache.get(f"{key}:start", now)
+    # Rounded down, so the count never outlives its window's start.
+    remaining = max(1, int(started + WINDOW_SECONDS - now))
+    if cache.add(f"{key}:count", 1, timeout=remaining):
+        count = 1
     else:
-        stored = cache.get(key)
-        if stored is None:
-            # The window expired between add and get; open a new one.
-            cache.set(key, (now, 1), timeout=WINDOW_SECONDS)
-            started, count = now, 1
-        else:
-            started, count = stored
-            count += 1
-            # NOTE: read-modify-write, so two concurrent attempts may be counted as one. The
-            # throttle stays approximate under races; django-axes and the database limits are
-            # the exact guards.
-            remaining = max(1, math.ceil(started + WINDOW_SECONDS - now))
-            cache.set(key, (started, count), timeout=remaining)
+        try:
+            count = int(cache.incr(f"{key}:count"))
+        except ValueError:
+            # The count expired between add and incr: this attempt opens it again.
+            cache.set(f"{key}:count", 1, timeout=remaining)
+            count = 1
 
     if count <= limit:
         return None
@@ -125,7 +124,8 @@ def check_rate(user: Any, action: str) -> RateLimitExceeded | None:
 
 def reset_rate(user: Any, action: str) -> None:
     """Forget the counted attempts of ``action`` by ``user`` (for operators and tests)."""
-    caches[app_settings.RATE_LIMIT_CACHE].delete(_cache_key(action, user.pk))
+    key = _cache_key(action, user.pk)
+    caches[app_settings.RATE_LIMIT_CACHE].delete_many([f"{key}:start", f"{key}:count"])
 
 
 def retry_after_header(exceeded: RateLimitExceeded) -> dict[str, str]:

@@ -80,3 +80,34 @@ def test_reset_clears_count(user: Any, settings: Any) -> None:
 def test_unknown_action_raises(user: Any) -> None:
     with pytest.raises(ValueError, match="Unknown rate-limited action 'exports'"):
         check_rate(user, "exports")
+
+
+def test_simultaneous_attempts_all_counted(settings: Any) -> None:
+    """Attempts from many threads at once are each counted: the count is an atomic increment."""
+    import threading
+    from types import SimpleNamespace
+
+    from django.core.cache import caches
+
+    from django_datarights.conf import app_settings
+
+    settings.DATARIGHTS_REAUTH_MAX_PER_HOUR = 1000
+    someone = SimpleNamespace(pk="threads-user")
+    reset_rate(someone, "reauth")
+    start = threading.Barrier(8)
+
+    def attempts() -> None:
+        start.wait(timeout=10)
+        for _ in range(25):
+            check_rate(someone, "reauth")
+
+    threads = [threading.Thread(target=attempts) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    cache = caches[app_settings.RATE_LIMIT_CACHE]
+    assert cache.get("datarights:rate:reauth:threads-user:count") == 200
+    reset_rate(someone, "reauth")
+    assert cache.get("datarights:rate:reauth:threads-user:count") is None
