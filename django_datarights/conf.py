@@ -112,8 +112,13 @@ class AppSettings:
 
     @property
     def ERASURE_BATCH_SIZE(self) -> int:
-        """Rows deleted or anonymised per transaction during an erasure."""
+        """Rows deleted or anonymised per batch during an erasure."""
         return int(_get("ERASURE_BATCH_SIZE", 2000))
+
+    @property
+    def ERASURE_TRANSACTION_SECONDS(self) -> float:
+        """Time after which an erasure commits; batches that start before it share one commit."""
+        return max(0.0, float(_get("ERASURE_TRANSACTION_SECONDS", 0.25)))
 
     @property
     def KEEP_CONSENT_PROOF(self) -> bool:

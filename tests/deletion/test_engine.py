@@ -126,6 +126,8 @@ def test_every_row_of_a_kind(make_user, fill_shop):
 @pytest.mark.django_db(transaction=True)
 def test_resumes_after_failed_batch(user, fill_shop, settings, monkeypatch):
     settings.DATARIGHTS_ERASURE_BATCH_SIZE = 1
+    # One batch per transaction, so the batches before the failure stay committed.
+    settings.DATARIGHTS_ERASURE_TRANSACTION_SECONDS = 0
     fill_shop(user, addresses=3)
     deletion = request_now(user)
     calls = {"n": 0}
@@ -152,6 +154,66 @@ def test_resumes_after_failed_batch(user, fill_shop, settings, monkeypatch):
     assert deletion.status == DeletionStatus.DONE
     assert deletion.progress["shop.Address"]["deleted"] == 3
     assert not get_user_model().objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_batch_rolls_back_its_transaction(user, fill_shop, settings, monkeypatch):
+    """Batches that shared a transaction with a failed one are undone, then redone on retry."""
+    settings.DATARIGHTS_ERASURE_BATCH_SIZE = 1
+    settings.DATARIGHTS_ERASURE_TRANSACTION_SECONDS = 60
+    fill_shop(user, addresses=3)
+    deletion = request_now(user)
+    calls = {"n": 0}
+    original = engine._delete_rows
+
+    def failing(rows, state, **kwargs):
+        if rows.model is Address:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("injected")
+        return original(rows, state, **kwargs)
+
+    monkeypatch.setattr(engine, "_delete_rows", failing)
+    assert engine.erase(deletion.pk) == engine.FAILED
+    assert Address.objects.filter(user=user).count() == 3
+    deletion.refresh_from_db()
+    assert "shop.Address" not in deletion.progress
+
+    monkeypatch.setattr(engine, "_delete_rows", original)
+    flows.retry(deletion, operator=None)
+    deletion.refresh_from_db()
+    assert deletion.status == DeletionStatus.DONE
+    assert deletion.progress["shop.Address"]["deleted"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("seconds", "transactions"), [(0, 4), (60, 1)])
+def test_batches_share_transaction_within_budget(
+    user, fill_shop, settings, monkeypatch, seconds, transactions
+):
+    settings.DATARIGHTS_ERASURE_BATCH_SIZE = 1
+    settings.DATARIGHTS_ERASURE_TRANSACTION_SECONDS = seconds
+    fill_shop(user, addresses=3)
+    deletion = request_now(user)
+    current = {"step": ""}
+    locked_in = []
+    run_step, lock_running = engine._run_step, engine._lock_running
+
+    def naming(deletion_pk, name, step):
+        current["step"] = name
+        return run_step(deletion_pk, name, step)
+
+    def counting(deletion_pk):
+        locked_in.append(current["step"])
+        return lock_running(deletion_pk)
+
+    monkeypatch.setattr(engine, "_run_step", naming)
+    monkeypatch.setattr(engine, "_lock_running", counting)
+    assert engine.erase(deletion.pk) == engine.DONE
+
+    # Without a budget: one transaction per address, and one that finds none left.
+    assert locked_in.count("shop.Address") == transactions
+    assert not Address.objects.filter(user=user).exists()
 
 
 class WorkerKilled(BaseException):
