@@ -79,7 +79,7 @@ class ExportRequestData(PersonalData):
         "last_downloaded_at",
     ]
     category = _("Data export requests")
-    description = _("The copies of your data you asked for, including this one.")
+    description = _("The copies of your data you asked for.")
 
 
 @register(DeletionRequest)

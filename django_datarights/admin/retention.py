@@ -47,6 +47,9 @@ class RetentionPolicyForm(forms.ModelForm):
             "paused",
             "max_share",
         ]
+        help_texts = {
+            "period": _("Days, then hours, minutes and seconds: “90 00:00:00” is 90 days."),
+        }
 
     def clean_max_share(self) -> float | None:
         value = self.cleaned_data.get("max_share")

@@ -229,3 +229,18 @@ def test_changelist_shows_period_in_words(operator_client: Any) -> None:
     assert response.status_code == 200
     assert "90 days" in response.content.decode()
     assert "90 days, 0:00:00" not in response.content.decode()
+
+
+def test_change_page_explains_period_format(operator_client: Any) -> None:
+    policy = RetentionPolicy.objects.create(
+        key="admin.format",
+        name="Format",
+        kind="records",
+        model="shop.ActivityLog",
+        date_field="created_at",
+        period=timedelta(days=90),
+        action="delete",
+    )
+    url = reverse("admin:django_datarights_retentionpolicy_change", args=[policy.pk])
+    html = operator_client.get(url).content.decode()
+    assert "“90 00:00:00” is 90 days." in html
