@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.shortcuts import resolve_url
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import ngettext
 
 from ..conf import app_settings
@@ -34,6 +35,20 @@ def datarights_home() -> dict[str, str]:
     ``{% datarights_home as home %}``. ``DATARIGHTS_HOME_URL`` may be a URL name.
     """
     return {"url": resolve_url(app_settings.HOME_URL), "site_name": app_settings.SITE_NAME}
+
+
+@register.filter
+def deadline(value: datetime.datetime | None) -> str:
+    """Format a moment the reader must act by, in the current time zone and naming it.
+
+    ``{{ deletion.due_at|deadline }}`` gives e.g. "Dec. 5, 2026, 12:51 a.m. CET": an email is
+    often read far from the server, so the time alone could mislead.
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    zone = dateformat.format(local, "T") if timezone.is_aware(value) else ""
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {zone}".strip()
 
 
 @register.filter

@@ -52,3 +52,26 @@ def test_date_not_followed_by_period(name, context, settings):
 
     assert "Dec. 4, 2026" in text
     assert ".." not in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [("UTC", "Dec. 4, 2026, 10:10 p.m. UTC"), ("Europe/Oslo", "Dec. 4, 2026, 11:10 p.m. CET")],
+)
+def test_deadline_names_time_zone(settings, zone, expected):
+    from django.utils import timezone as django_timezone
+
+    from django_datarights.templatetags.datarights import deadline
+
+    settings.TIME_ZONE = zone
+    with translation.override("en"), django_timezone.override(zone):
+        assert deadline(EVENING) == expected
+
+
+def test_deletion_email_names_time_zone(settings):
+    settings.TIME_ZONE = "UTC"
+    with translation.override("en"):
+        text = render_to_string(
+            "django_datarights/email/deletion_requested.txt", {"due_at": EVENING}
+        )
+    assert "Dec. 4, 2026, 10:10 p.m. UTC" in text
