@@ -307,3 +307,16 @@ def test_rolled_back_cancel_keeps_schedule(user, settings, monkeypatch):
     user.refresh_from_db()
     assert deletion.status == DeletionStatus.SCHEDULED
     assert not user.is_active
+
+
+def test_pages_lead_back_to_settings(user):
+    settings_url = reverse("datarights:settings")
+    reauth_page = logged_in(user).get(reverse("datarights:reauth")).content.decode()
+    confirm_page = (
+        logged_in(user, reauthenticated=True).get(reverse("datarights:deletion")).content.decode()
+    )
+
+    assert f'<a href="{settings_url}">Cancel and go back to privacy settings</a>' in reauth_page
+    assert f'<a href="{settings_url}">Keep my account and go back to privacy settings</a>' in (
+        confirm_page
+    )
