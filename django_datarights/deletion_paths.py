@@ -23,7 +23,7 @@ def can_fast_delete(
 
     That is the case when nothing has to see the rows first. The model has no ``pre_delete``
     or ``post_delete`` receiver and no file field whose stored file must be removed too,
-    unless ``files_read_first`` says the caller reads the stored names before the statement.
+    unless ``files_read_first`` is true: the caller then reads the stored names first.
     Django's collector checks the rest: no relation pointing at the model cascades, sets null,
     protects or restricts, no generic relation, and no multi-table inheritance parent.
     """

@@ -95,10 +95,10 @@ def check_rate(user: Any, action: str) -> RateLimitExceeded | None:
     key = _cache_key(action, user.pk)
     now = time.time()
 
-    # Two entries: the window's start, so the rejection can say when it ends, and the count.
+    # Two entries: the count, and the window's start, which the rejection reports as its end.
     # cache.add is atomic on every backend, so two first attempts cannot both open a window.
-    # cache.incr is atomic on Redis, Memcached and the local-memory cache; on the database
-    # cache it reads and writes, so two simultaneous attempts may count as one there.
+    # cache.incr is atomic on Redis, Memcached and the local-memory cache. The database cache
+    # reads and then writes, so there two simultaneous attempts may count as one.
     cache.add(f"{key}:start", now, timeout=WINDOW_SECONDS)
     started = cache.get(f"{key}:start", now)
     # Rounded down, so the count never outlives its window's start.

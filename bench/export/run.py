@@ -263,8 +263,8 @@ def seed(rows: int, files_mb: int) -> dict[str, Any]:
         OrderLine,
     )
 
-    # Statistics as autovacuum would gather them in production; without them PostgreSQL
-    # plans the order lines' join for a handful of rows and takes seconds instead of
+    # Statistics as autovacuum would gather them in production. Without them, PostgreSQL
+    # plans the order lines' join for a handful of rows, so the join takes seconds instead of
     # milliseconds, in the build and the baseline alike.
     from django.db import connection
 

@@ -136,7 +136,7 @@ _STATES_SQL: dict[str, str] = {}
 
 
 def _states_sql(alias: str) -> str:
-    """Return the SQL that reads the active purposes with one user's answers.
+    """Return the SQL that reads the active purposes with one user's stored choices.
 
     Parameters: the user's primary key, then ``True`` for the ``active`` flag. Table and column
     names come from the models' metadata, quoted by the database backend.

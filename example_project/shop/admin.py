@@ -1,7 +1,7 @@
 """Admin for the demo shop: every page that shows a customer's records is audited.
 
-``AuditedAdminMixin`` records each operator's view of a change page, and the customer sees it
-in the activity section of their privacy settings page.
+``AuditedAdminMixin`` records each operator's view of a change page, which then appears in the
+activity section of the customer's privacy settings page.
 """
 
 from __future__ import annotations

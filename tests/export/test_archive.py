@@ -291,5 +291,6 @@ def test_members_dated_at_build_time(built):
 def test_text_members_deflated_files_stored(built):
     archive = read_archive(built())
     for info in archive.infolist():
-        expected = zipfile.ZIP_STORED if info.filename.startswith("files/") else zipfile.ZIP_DEFLATED
+        stored = info.filename.startswith("files/")
+        expected = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         assert info.compress_type == expected, info.filename
